@@ -1,0 +1,4 @@
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+

@@ -1,0 +1,164 @@
+"""The ``portal`` command: database, accounts, demo data, mail and audit. Commands call services and commit."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal.db import session
+
+
+def _create_app() -> Flask:
+    from portal import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, add_version_option=False)
+def main() -> None:
+    """Expert practitioner pathway portal."""
+
+
+def _refuse_in_production(what: str) -> None:
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException(f"{what} is not available in production")
+
+
+# ---------------------------------------------------------------------------------------------------- database
+@click.group("db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to the latest (or a given) revision."""
+    from portal.migrations_util import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at {revision}")
+
+
+@db_group.command("downgrade")
+@click.option("--revision", default="-1", show_default=True)
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Step the database back (default: one revision)."""
+    from portal.migrations_util import downgrade
+
+    downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded to {revision}")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the current and latest revisions."""
+    from portal.migrations_util import current_revision, head_revision
+
+    click.echo(f"current: {current_revision()}  head: {head_revision()}")
+
+
+# ---------------------------------------------------------------------------------------------------- accounts
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+@with_appcontext
+def create_admin(email: str, name: str, password_stdin: bool) -> None:
+    """Create an active programme admin (the first account of a new installation)."""
+    from portal.auth.services import DomainError
+    from portal.users.seeding import create_programme_admin
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_programme_admin(email=email, name=name, password=password)
+    except DomainError as error:
+        session().rollback()
+        raise click.ClickException(error.message) from None
+    session().commit()
+    click.echo(f"Programme admin {user.email} created. They must set up two-factor authentication at first "
+               "sign-in.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load demo organisations and one account per role (idempotent: running it again changes nothing)."""
+    from portal.users.seeding import DEMO_PASSWORD, seed_demo_data
+
+    _refuse_in_production("Demo data")
+    accounts = seed_demo_data()
+    session().commit()
+    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    for account in accounts:
+        extra = f"  2FA key {account.totp_secret} (or: .venv/bin/portal demo-code {account.email})" \
+            if account.totp_secret else ""
+        click.echo(f"  {account.role_label:<20} {account.email}{extra}")
+
+
+@click.command("demo-code")
+@click.argument("email")
+@with_appcontext
+def demo_code(email: str) -> None:
+    """Print the current two-factor code of a demo account (development only)."""
+    import pyotp
+
+    from portal.auth.services import find_user_by_email
+
+    _refuse_in_production("Demo codes")
+    user = find_user_by_email(email)
+    if user is None or not user.totp_secret or not user.email.endswith(".example"):
+        raise click.ClickException("No demo account with two-factor authentication has that address")
+    click.echo(pyotp.TOTP(user.totp_secret).now())
+
+
+# ---------------------------------------------------------------------------------------------------- mail, audit
+@click.group("mail")
+def mail_group() -> None:
+    """The mail outbox."""
+
+
+@mail_group.command("send")
+@click.option("--limit", default=500, show_default=True)
+@with_appcontext
+def mail_send(limit: int) -> None:
+    """Deliver pending messages (retries with backoff; run it every minute from cron or a timer)."""
+    from portal.mail import send_pending
+
+    counts = send_pending(limit=limit)
+    click.echo(f"sent {counts['sent']}, failed {counts['failed']}, to retry {counts['retry']}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain of the audit log; exits 1 and lists each break if history was changed."""
+    from portal.audit import count_events, verify_chain
+
+    total = count_events()
+    problems = []
+    with click.progressbar(length=total, label="Checking audit events", file=sys.stderr) as bar:
+        problems.extend(verify_chain(on_batch=bar.update))
+    if problems:
+        for problem in problems:
+            click.echo(f"event {problem.event_id}: {problem.message}", err=True)
+        raise SystemExit(1)
+    click.echo(f"Audit chain intact: {total} events")
+
+
+def init_app(app: Flask) -> None:
+    for command in (db_group, create_admin, seed_demo, demo_code, mail_group, audit_group):
+        app.cli.add_command(command)

@@ -1,0 +1,148 @@
+"""Configuration classes. Secrets and URLs come only from the environment (see the README's table)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("PORTAL_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+
+def _development_secret() -> str:
+    """A secret generated once into instance/ so sessions survive restarts in development."""
+    path = instance_path() / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "base"
+    TESTING = False
+    DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path() / 'portal.sqlite3'}"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000").rstrip("/")
+    SERVICE_NAME = "Expert practitioner pathway"
+
+    # Mail: messages go into the outbox table and are delivered by `portal mail send`.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | file | smtp
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Expert practitioner pathway <no-reply@pathway.example>")
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(instance_path() / "mail"))
+
+    # Rate limits (memory is per process: use Redis in production, e.g. redis://127.0.0.1:6379/0).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;100 per hour")
+
+    # Accounts
+    LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5)
+    LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    # Cookies and forms
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_HOURS", 12) * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # long reflective forms must not expire mid-writing
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    PREFERRED_URL_SCHEME = "https"
+    TRUST_PROXY = _int("TRUST_PROXY", 0)  # number of proxies in front (enables ProxyFix and HSTS)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
+    PAGE_SIZE = _int("PAGE_SIZE", 25)
+
+    def __init__(self) -> None:
+        # Re-read the environment when the class is instantiated (tests and CLI set variables late).
+        self.DATABASE_URL = os.environ.get("DATABASE_URL") or self.DATABASE_URL
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    # Chromium and Firefox treat http://127.0.0.1 as a secure context, so Secure cookies still work locally.
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _development_secret()
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-0123456789"
+    DATABASE_URL = "sqlite://"
+    MAIL_BACKEND = "memory"
+    SIGN_IN_RATE_LIMIT = "100000 per minute"  # tests that check the limit set their own
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    EXTERNAL_URL = "https://portal.test"
+    SERVER_NAME = None
+    PROPAGATE_EXCEPTIONS_IN_TESTS = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = TestConfig.SECRET_KEY
+        self.DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY or len(self.SECRET_KEY) < 32 or "change" in self.SECRET_KEY.lower():
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> Config:
+    name = os.environ.get("PORTAL_ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}; got {name!r}") from None

@@ -1,0 +1,63 @@
+"""Shared form helpers: GOV.UK wording for common checks and a way to show a service's refusal on a field."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, ValidationError
+from wtforms.validators import Email, Length
+
+from portal.exceptions import DomainError
+
+
+class BaseForm(FlaskForm):
+    """Every form: CSRF from Flask-WTF; strings are stripped of surrounding spaces."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            filters = unbound_field.kwargs.get("filters", [])
+            kind = unbound_field.field_class.__name__
+            if kind in {"StringField", "TextAreaField", "EmailField", "PasswordField"}:
+                if kind != "PasswordField":
+                    filters = [_strip, *filters]
+                # No text field accepts control characters (PostgreSQL cannot even store NUL).
+                validators = list(unbound_field.kwargs.get("validators") or unbound_field.args[1:2] and
+                                  unbound_field.args[1] or [])
+                if not any(isinstance(v, NoControlCharacters) for v in validators):
+                    validators.append(NoControlCharacters(multiline=kind == "TextAreaField"))
+                unbound_field.kwargs["validators"] = validators
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    def fail(self, error: DomainError, default_field: str | None = None) -> None:
+        """Attach a service's refusal to the field it concerns (or the form's first field)."""
+        name = error.field if error.field in self._fields else default_field
+        if name is None:
+            name = next(iter(k for k in self._fields if k != "csrf_token"), None)
+        if name is None:
+            return
+        field = self._fields[name]
+        field.errors = [*list(field.errors or []), error.message]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_validators(what: str = "email address") -> list[Any]:
+    return [
+        Length(max=254, message="Email address must be 254 characters or fewer"),
+        Email(message=f"Enter an {what} in the correct format, like name@example.com", check_deliverability=False),
+    ]
+
+
+class NoControlCharacters:
+    """Refuse control characters (other than tab and newline in long text)."""
+
+    def __init__(self, multiline: bool = False):
+        self.allowed = {"\t", "\n", "\r"} if multiline else set()
+
+    def __call__(self, form: Any, field: Field) -> None:
+        data = field.data or ""
+        if isinstance(data, str) and any((ord(c) < 32 or 0x7F <= ord(c) < 0xA0) and c not in self.allowed
+                                         for c in data):
+            raise ValidationError(f"{field.label.text} must not contain control characters")

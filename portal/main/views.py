@@ -1,0 +1,63 @@
+"""The start page or dashboard, the content pages and the health checks."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, render_template
+from sqlalchemy import text
+
+from portal.db import session
+from portal.main import bp
+from portal.permissions import public
+
+
+@bp.route("/")
+@public
+def index() -> Any:
+    return render_template("main/index.html")
+
+
+@bp.route("/accessibility")
+@public
+def accessibility() -> Any:
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+@public
+def privacy() -> Any:
+    return render_template("main/privacy.html")
+
+
+@bp.route("/cookies")
+@public
+def cookies() -> Any:
+    return render_template("main/cookies.html")
+
+
+@bp.route("/healthz")
+@public
+def healthz() -> Any:
+    """The process is up (no dependencies checked)."""
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+@public
+def readyz() -> Any:
+    """Ready for traffic: the database answers and its schema is at the latest migration."""
+    from portal.migrations_util import current_revision, head_revision
+
+    checks: dict[str, str] = {}
+    ok = True
+    try:
+        session().execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+        ok = False
+    if ok:
+        current, head = current_revision(), head_revision()
+        checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+        ok = current == head
+    return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503

@@ -1,0 +1,53 @@
+"""Who the signed-in user is (the Flask-Login loader) and the navigation that follows from their roles."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal import permissions
+from portal.db import session
+from portal.extensions import login_manager
+from portal.users.models import RoleGrant, User, UserStatus
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The id carries the session version: a bumped version (password change, sign out everywhere, disabled)
+    ends the session."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        uid, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = session().execute(
+        select(User).where(User.id == uid).options(selectinload(User.grants).joinedload(RoleGrant.organisation))
+    ).scalar_one_or_none()
+    if user is None or user.session_version != version or user.status != UserStatus.ACTIVE:
+        return None
+    return user
+
+
+def nav_items() -> list[dict[str, Any]]:
+    """Service navigation for the signed-in user's roles (each item only where a predicate allows it)."""
+    if not current_user.is_authenticated:
+        return []
+    endpoint = request.endpoint or ""
+    items = [{"text": "Home", "href": url_for("main.index"), "active": endpoint == "main.index"}]
+    if permissions.can_administer(current_user):
+        items.append({"text": "People", "href": url_for("users.people"),
+                      "active": endpoint in {"users.people", "users.person", "users.invite", "users.edit_person",
+                                             "users.add_role", "users.disable_person", "users.enable_person"}})
+        items.append({"text": "Organisations", "href": url_for("users.organisations"),
+                      "active": endpoint.startswith("users.") and "organisation" in endpoint})
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(nav_items)
+    app.add_template_global(app.config["SERVICE_NAME"], "service_name")
+    for name, predicate in permissions.template_predicates().items():
+        app.add_template_global(predicate, name)

@@ -1,0 +1,4 @@
+from flask import Blueprint
+
+bp = Blueprint("users", __name__, url_prefix="/admin")
+
