@@ -29,15 +29,38 @@ def create_app(config: Config | None = None) -> Flask:
     errors.init_app(app)
 
     import portal.auth.views
+    import portal.casework.queries  # registers the casework evidence source for the progress engine
+    import portal.casework.views
+    import portal.casework.views_feedback
+    import portal.casework.views_kinds
+    import portal.cpd.import_views
+    import portal.cpd.views
+    import portal.enrolments.record_views
+    import portal.enrolments.views
+    import portal.evidence.services  # registers the storage clean-up on commit and rollback
+    import portal.evidence.views
+    import portal.framework.views
     import portal.main.views
     import portal.users.views  # noqa: F401  (the views register their routes on the blueprints)
     from portal.auth import bp as auth_bp
+    from portal.casework import bp as casework_bp
+    from portal.casework import feedback_bp as casework_feedback_bp
+    from portal.cpd import bp as cpd_bp
+    from portal.enrolments import bp as enrolments_bp
+    from portal.evidence import bp as evidence_bp
+    from portal.framework import bp as framework_bp
     from portal.main import bp as main_bp
     from portal.users import bp as users_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(casework_bp)
+    app.register_blueprint(casework_feedback_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(framework_bp)
+    app.register_blueprint(enrolments_bp)
+    app.register_blueprint(evidence_bp)
+    app.register_blueprint(cpd_bp)
 
     cli.init_app(app)
     return app

@@ -97,7 +97,7 @@ def seed_demo() -> None:
     _refuse_in_production("Demo data")
     accounts = seed_demo_data()
     session().commit()
-    click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         extra = f"  2FA key {account.totp_secret} (or: .venv/bin/portal demo-code {account.email})" \
             if account.totp_secret else ""
@@ -159,6 +159,30 @@ def audit_verify() -> None:
     click.echo(f"Audit chain intact: {total} events")
 
 
+@click.group("evidence")
+def evidence_group() -> None:
+    """Evidence file storage."""
+
+
+@evidence_group.command("sweep")
+@click.option("--delete", is_flag=True, help="Remove the orphaned files (default: only list them)")
+@with_appcontext
+def evidence_sweep(delete: bool) -> None:
+    """List (or remove) stored files that no row refers to, e.g. after a crash between writing and committing."""
+    from portal.evidence.services import orphaned_keys
+    from portal.evidence.storage import get_storage
+
+    keys = orphaned_keys()
+    for key in keys:
+        click.echo(key)
+        if delete:
+            get_storage().delete(key)
+    click.echo(f"{len(keys)} orphaned file(s){' removed' if delete and keys else ''}", err=True)
+
+
 def init_app(app: Flask) -> None:
-    for command in (db_group, create_admin, seed_demo, demo_code, mail_group, audit_group):
+    from portal.framework.cli import framework_group
+
+    for command in (db_group, create_admin, seed_demo, demo_code, mail_group, audit_group, evidence_group,
+                    framework_group):
         app.cli.add_command(command)

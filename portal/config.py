@@ -77,7 +77,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = _int("SESSION_HOURS", 12) * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # long reflective forms must not expire mid-writing
-    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 105 * 1024 * 1024)  # a request may carry several files
+    EVIDENCE_STORAGE_URL = os.environ.get("EVIDENCE_STORAGE_URL", f"file://{instance_path() / 'evidence'}")
+    EVIDENCE_MAX_BYTES = _int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+    EVIDENCE_MAX_FILES_PER_ITEM = _int("EVIDENCE_MAX_FILES_PER_ITEM", 10)
     PREFERRED_URL_SCHEME = "https"
     TRUST_PROXY = _int("TRUST_PROXY", 0)  # number of proxies in front (enables ProxyFix and HSTS)
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
@@ -118,6 +121,7 @@ class TestConfig(Config):
         super().__init__()
         self.SECRET_KEY = TestConfig.SECRET_KEY
         self.DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        self.EVIDENCE_STORAGE_URL = f"file://{instance_path() / 'evidence'}"
 
 
 class ProductionConfig(Config):

@@ -1,10 +1,12 @@
 """Shared form helpers: GOV.UK wording for common checks and a way to show a service's refusal on a field."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField, Field, ValidationError
 from wtforms.validators import Email, Length
 
 from portal.exceptions import DomainError
@@ -61,3 +63,47 @@ class NoControlCharacters:
         if isinstance(data, str) and any((ord(c) < 32 or 0x7F <= ord(c) < 0xA0) and c not in self.allowed
                                          for c in data):
             raise ValidationError(f"{field.label.text} must not contain control characters")
+
+
+class GovukDateField(DateField):
+    """A GOV.UK date input (day, month and year boxes) with GOV.UK error wording.
+
+    govuk-frontend-wtf's GovDateInput unpacks exactly three submitted parts and raises a 500 on a POST that
+    omits them; this field always keeps three parts. Messages follow the date input pattern: "Enter <what>",
+    "<What> must include a month", "<What> must be a real date". ``what`` is the noun used in messages, like
+    "the start date"; leave ``required`` off for an optional date (empty is then None).
+    """
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str | None = None, validators: Any = None, *, what: str = "the date",
+                 required: bool = True, **kwargs: Any):
+        super().__init__(label, validators, **kwargs)
+        self.what = what
+        self.required = required
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        parts = [str(p).strip() for p in list(valuelist)[:3]]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        self.data = None
+        day, month, year = parts
+        if not any(parts):
+            if self.required:
+                raise ValueError(f"Enter {self.what}")
+            return
+        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if not value]
+        if missing:
+            raise ValueError(f"{_bare(self.what)} must include a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise ValueError(f"{_bare(self.what)} must be a real date")
+        try:
+            self.data = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{_bare(self.what)} must be a real date") from None
+
+
+def _bare(what: str) -> str:
+    """'The start date' -> 'Start date' (GOV.UK messages start with the noun)."""
+    text = what.removeprefix("The ").removeprefix("the ")
+    return text[:1].upper() + text[1:]

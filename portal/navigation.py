@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from portal import permissions
 from portal.db import session
 from portal.extensions import login_manager
-from portal.users.models import RoleGrant, User, UserStatus
+from portal.users.models import Role, RoleGrant, User, UserStatus
 
 
 @login_manager.user_loader
@@ -37,6 +37,29 @@ def nav_items() -> list[dict[str, Any]]:
         return []
     endpoint = request.endpoint or ""
     items = [{"text": "Home", "href": url_for("main.index"), "active": endpoint == "main.index"}]
+    if permissions.can_record_cpd(current_user):
+        items.append({"text": "CPD", "href": url_for("cpd.index"),
+                      "active": endpoint.startswith("cpd.") and endpoint != "cpd.supervisees"})
+    if current_user.has_role(Role.PRACTITIONER):
+        items.append({"text": "Casework", "href": url_for("casework.index"),
+                      "active": endpoint.startswith("casework.") and endpoint not in {"casework.queue",
+                                                                                      "casework.summary"}})
+    if permissions.can_view_verification_queue(current_user):
+        items.append({"text": "Verifications", "href": url_for("casework.queue"),
+                      "active": endpoint == "casework.queue"})
+    casework_orgs = sorted(permissions.administered_organisation_ids(current_user))
+    if casework_orgs:
+        items.append({"text": "Casework counts", "href": url_for("casework.summary", org_id=casework_orgs[0]),
+                      "active": endpoint == "casework.summary"})
+    if permissions.can_view_supervisees(current_user):
+        items.append({"text": "Your supervisees", "href": url_for("enrolments.supervisees"),
+                      "active": endpoint == "enrolments.supervisees"})
+    if permissions.can_list_enrolments(current_user):
+        items.append({"text": "Enrolments", "href": url_for("enrolments.enrolments"),
+                      "active": endpoint.startswith("enrolments.") and endpoint != "enrolments.supervisees"})
+    if permissions.can_view_programmes(current_user):
+        items.append({"text": "Programmes", "href": url_for("framework.programmes"),
+                      "active": endpoint.startswith("framework.")})
     if permissions.can_administer(current_user):
         items.append({"text": "People", "href": url_for("users.people"),
                       "active": endpoint in {"users.people", "users.person", "users.invite", "users.edit_person",

@@ -246,8 +246,8 @@ def count_statements(app: Any) -> Any:
 
 def reload(obj: Any) -> Any:
     """The current database state of a model instance (requests close the session the test loaded it in)."""
-    from portal.db import session
-
     from sqlalchemy import inspect
+
+    from portal.db import session
 
     return session().get(type(obj), inspect(obj).identity, populate_existing=True)

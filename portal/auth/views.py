@@ -99,8 +99,8 @@ def sign_in() -> Any:
             return redirect(url_for("auth.two_factor"))
         db_session().commit()  # keep the failed-attempt count and the audit entry
         if result.outcome == SignInOutcome.LOCKED:
-            form.email.errors = ["Too many failed attempts. Your account is locked for "
-                                 f"{_minutes_left(result.locked_until)} – try again later or reset your password"]
+            form.email.errors = [(f"Too many failed attempts. Your account is locked for "
+                                  f"{_minutes_left(result.locked_until)} – try again later or reset your password")]
         elif result.outcome == SignInOutcome.DISABLED:
             form.email.errors = ["Your account has been disabled. Contact your employer admin"]
         else:

@@ -53,6 +53,7 @@ CASEWORK_ACTIVITIES: dict[str, str] = {
     "court_work": "court work",
     "family_group_conference": "family group conference",
     "multi_agency_meeting": "multi-agency meeting",
+    "other": "other activity",
 }
 
 DOCUMENT_KINDS: dict[str, tuple[str, str]] = {

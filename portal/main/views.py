@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import text
 
 from portal.db import session
@@ -14,7 +15,18 @@ from portal.permissions import public
 @bp.route("/")
 @public
 def index() -> Any:
-    return render_template("main/index.html")
+    """The start page; signed in, the home page (a practitioner with an enrolment sees their dashboard)."""
+    context: dict[str, Any] = {}
+    if current_user.is_authenticated:
+        from portal.cpd.queries import year_checks
+        from portal.enrolments.services import london_today
+        from portal.enrolments.views import dashboard_context
+        from portal.users.models import Role
+
+        context.update(dashboard_context(current_user))
+        if current_user.has_role(Role.PRACTITIONER):
+            context["cpd_checks"] = year_checks(current_user.id, london_today())
+    return render_template("main/index.html", **context)
 
 
 @bp.route("/accessibility")

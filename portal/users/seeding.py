@@ -115,4 +115,7 @@ def seed_demo_data() -> list[DemoAccount]:
                 user.totp_enabled_at = utcnow()
         accounts.append(DemoAccount(", ".join(g.role.label for g in user.grants), email, secret))
     sess.flush()
+    from portal.enrolments.services import seed_demo_enrolment
+
+    seed_demo_enrolment()  # the shipped programme templates, and the demo practitioner's enrolment
     return accounts

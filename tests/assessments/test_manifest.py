@@ -16,7 +16,6 @@ from portal.assessments.manifest import (
     build_manifest,
     canonical_json,
     compare_manifests,
-    item_digest,
     verify_manifest,
 )
 

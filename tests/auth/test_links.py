@@ -86,7 +86,7 @@ def test_tampered_link_is_refused(client, sign_in_as, make_user, make_org):
 
 
 def test_resending_an_invitation_replaces_the_old_link(client, sign_in_as, make_user, make_org):
-    org, admin = invite(client, sign_in_as, make_user, make_org)
+    _org, admin = invite(client, sign_in_as, make_user, make_org)
     old = last_link("new.person@example.org")
     from portal.auth.services import find_user_by_email
 
@@ -159,7 +159,7 @@ def test_outbox_delivers_invitations(client, sign_in_as, make_user, make_org):
 
 def test_existing_account_gets_the_role_without_a_new_invitation(client, sign_in_as, make_user, make_org):
     existing = make_user(Role.SUPERVISOR, email="existing@example.org")
-    org, admin = invite(client, sign_in_as, make_user, make_org, email="Existing@Example.org", role=Role.ASSESSOR)
+    org, _admin = invite(client, sign_in_as, make_user, make_org, email="Existing@Example.org", role=Role.ASSESSOR)
     person = reload(existing)
     assert person.has_role(Role.ASSESSOR, org.id)
     body = session().execute(select(OutboxMessage.body_text).where(OutboxMessage.to_address == "existing@example.org")

@@ -51,7 +51,7 @@ def test_two_factor_roles_sign_in_with_a_code(client, make_user, role):
 
 
 def test_email_is_case_insensitive(client, make_user):
-    user = make_user(Role.PRACTITIONER, email="sam.jones@example.org")
+    make_user(Role.PRACTITIONER, email="sam.jones@example.org")
     assert sign_in(client, "  Sam.Jones@EXAMPLE.org ").status_code == 302
 
 

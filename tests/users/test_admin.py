@@ -221,7 +221,7 @@ def test_previous_page_link_goes_back(client, world, sign_in_as, make_user):
     first = parse(client.get("/admin/people?q=yan"))
     second = parse(client.get(first.select_one(".govuk-pagination__next a")["href"]))
     back = parse(client.get(second.select_one(".govuk-pagination__prev a")["href"]))
-    names = lambda s: [a.get_text(strip=True) for a in s.select("tbody a")]  # noqa: E731
+    names = lambda s: [a.get_text(strip=True) for a in s.select("tbody a")]
     assert names(back) == names(first)
 
 

@@ -1,0 +1,115 @@
+"""A real server (a separate process on its own database) and headless Chromium, for the browser tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import IS_POSTGRES, TEST_DATABASE_URL
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-quic", "--no-first-run"]
+SCHEMA = "browser_check"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url(tmp: Path) -> str:
+    if not IS_POSTGRES:
+        return f"sqlite:///{tmp / 'browser.sqlite3'}"
+    from sqlalchemy import text
+
+    from portal.db import build_engine
+
+    engine = build_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    engine.dispose()
+    sep = "&" if "?" in TEST_DATABASE_URL else "?"
+    return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{SCHEMA}"
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The portal under gunicorn on a free port, migrated and seeded with the demo data."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required (REQUIRE_BROWSER is set) but {CHROMIUM} does not exist")
+        pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
+    tmp = Path(tempfile.mkdtemp(prefix="portal-browser-"))
+    port = _free_port()
+    env = {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": _database_url(tmp),
+           "PORTAL_INSTANCE_PATH": str(tmp), "SECRET_KEY": "browser-tests-" + "x" * 40,
+           "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(tmp / "mail"), "SIGN_IN_RATE_LIMIT": "1000 per minute",
+           "EXTERNAL_URL": f"http://127.0.0.1:{port}"}
+    env.pop("TEST_DATABASE_URL", None)
+    bin_dir = Path(sys.executable).parent
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run([str(bin_dir / "portal"), *command], env=env, check=True, capture_output=True)
+    log = (tmp / "server.log").open("w")
+    server = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--threads", "2", "portal:create_app()"], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the test server did not start: " + (tmp / "server.log").read_text()[-2000:])
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"{request.node.name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"\nscreenshot of the failure: {shot}")
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
