@@ -20,7 +20,7 @@ from .conftest import complete_form
 def _counts() -> tuple[int, int, int]:
     return (session().execute(select(func.count(CpdRecord.id))).scalar_one(),
             session().execute(select(func.count(EvidenceFile.id))).scalar_one(),
-            len(get_storage().keys()))
+            len(get_storage().list_keys()))
 
 
 def _post(client, uploads, url="/cpd/new", **overrides):
