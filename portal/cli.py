@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -180,9 +181,55 @@ def evidence_sweep(delete: bool) -> None:
     click.echo(f"{len(keys)} orphaned file(s){' removed' if delete and keys else ''}", err=True)
 
 
+@click.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(destination: Path) -> None:
+    """Write a consistent backup (database + evidence files + checksum manifest) into a new folder."""
+    from portal.backup import BackupError, backup
+    from portal.evidence.storage import get_storage
+
+    try:
+        folder = backup(current_app.config["DATABASE_URL"], get_storage(), destination,
+                        _progress("Copying evidence files"))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {folder}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Restore a backup folder into this instance's empty database and evidence storage, checking every
+    checksum first and the row counts after."""
+    from portal.backup import BackupError, restore
+    from portal.evidence.storage import get_storage
+
+    try:
+        manifest = restore(source, current_app.config["DATABASE_URL"], get_storage(),
+                           _progress("Restoring evidence files"))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {sum(manifest['row_counts'].values())} rows and {len(manifest['files'])} files "
+               f"(migration {manifest['revision']})")
+
+
+def _progress(label: str):  # type: ignore[no-untyped-def]
+    """A progress bar on standard error for a list of work items."""
+
+    def wrap(items):  # type: ignore[no-untyped-def]
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
 def init_app(app: Flask) -> None:
+    from portal.certificates.cli import certificates_group
     from portal.framework.cli import framework_group
 
     for command in (db_group, create_admin, seed_demo, demo_code, mail_group, audit_group, evidence_group,
-                    framework_group):
+                    framework_group, backup_command, restore_command, certificates_group):
         app.cli.add_command(command)
