@@ -227,9 +227,8 @@ def _progress(label: str):  # type: ignore[no-untyped-def]
 
 
 def init_app(app: Flask) -> None:
-    from portal.certificates.cli import certificates_group
     from portal.framework.cli import framework_group
 
     for command in (db_group, create_admin, seed_demo, demo_code, mail_group, audit_group, evidence_group,
-                    framework_group, backup_command, restore_command, certificates_group):
+                    framework_group, backup_command, restore_command):
         app.cli.add_command(command)
