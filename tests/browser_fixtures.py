@@ -1,4 +1,5 @@
-"""A real server (a separate process on its own database) and headless Chromium, for the browser tests."""
+"""Browser-test fixtures shared by every suite (one Playwright, one server, one Chromium per run): a real server
+(a separate process on its own database) and headless Chromium."""
 from __future__ import annotations
 
 import os
@@ -15,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from ..conftest import IS_POSTGRES, TEST_DATABASE_URL
+from tests.conftest import IS_POSTGRES, TEST_DATABASE_URL
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts"))
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-quic", "--no-first-run"]

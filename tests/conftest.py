@@ -17,6 +17,8 @@ from sqlalchemy import event, text
 
 from portal.db import build_engine, db
 
+pytest_plugins = ["tests.browser_fixtures"]  # live server + Chromium, shared by every accessibility test
+
 _TMP = tempfile.mkdtemp(prefix="portal-tests-")
 os.environ.setdefault("PORTAL_INSTANCE_PATH", _TMP)
 
