@@ -28,11 +28,21 @@ def create_app(config: Config | None = None) -> Flask:
     urls.init_app(app)
     errors.init_app(app)
 
+    import portal.assessments.access  # registers the lock and viewer hooks on casework and CPD
+    import portal.assessments.queries  # registers the stage sign-offs as an evidence source
+    import portal.assessments.views_appeals
+    import portal.assessments.views_assess
+    import portal.assessments.views_moderation
+    import portal.assessments.views_submit
     import portal.auth.views
     import portal.casework.queries  # registers the casework evidence source for the progress engine
     import portal.casework.views
     import portal.casework.views_feedback
     import portal.casework.views_kinds
+    import portal.certificates.admin_views
+    import portal.certificates.api
+    import portal.certificates.check_views
+    import portal.certificates.views
     import portal.cpd.import_views
     import portal.cpd.views
     import portal.enrolments.record_views
@@ -41,15 +51,24 @@ def create_app(config: Config | None = None) -> Flask:
     import portal.evidence.views
     import portal.framework.views
     import portal.main.views
-    import portal.users.views  # noqa: F401  (the views register their routes on the blueprints)
+    import portal.notifications.views
+    import portal.oversight.views
+    import portal.users.views
+    import portal.users.views_teams  # noqa: F401  (the views register their routes on the blueprints)
+    from portal.assessments import bp as assessments_bp
     from portal.auth import bp as auth_bp
     from portal.casework import bp as casework_bp
     from portal.casework import feedback_bp as casework_feedback_bp
+    from portal.certificates import api_bp
+    from portal.certificates import bp as certificates_bp
+    from portal.certificates import init_app as init_certificates
     from portal.cpd import bp as cpd_bp
     from portal.enrolments import bp as enrolments_bp
     from portal.evidence import bp as evidence_bp
     from portal.framework import bp as framework_bp
     from portal.main import bp as main_bp
+    from portal.notifications import bp as notifications_bp
+    from portal.oversight import bp as oversight_bp
     from portal.users import bp as users_bp
 
     app.register_blueprint(main_bp)
@@ -61,6 +80,13 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(enrolments_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(cpd_bp)
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(oversight_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # token-authenticated: no cookies, so no CSRF
+    init_certificates(app)  # signing keys; the sign-off listeners
 
     cli.init_app(app)
     return app

@@ -2,8 +2,11 @@
 
 A backup folder holds ``database.sqlite3`` (SQLite's online backup API: consistent while the service runs) or
 ``database.dump`` (``pg_dump -Fc``), ``files/<key>`` for every evidence file the copied database refers to, and
-``manifest.json`` (row counts per table, the migration revision, and the SHA-256 and size of every file). Restore
-checks every checksum first, refuses a database that is not empty, and checks the row counts and files after.
+``keys/`` (the credential signing keys, current and retired: without them no credential issued so far could be
+checked against the published keys, nor new ones signed with the same key) and ``manifest.json`` (row counts per
+table, the migration revision, and the SHA-256 and size of every file). Restore checks every checksum first, refuses
+a database that is not empty (or a key folder holding other keys), and checks the row counts and files after.
+The backup folder holds private keys and personal data: keep it where the live instance's secrets are kept.
 """
 from __future__ import annotations
 
@@ -68,9 +71,16 @@ def _evidence_keys(engine: Engine) -> list[str]:
         return list(conn.execute(text("SELECT storage_key FROM evidence_files ORDER BY id")).scalars())
 
 
+def _key_files(key_dir: Path | None) -> list[Path]:
+    if key_dir is None or not key_dir.is_dir():
+        return []
+    return sorted(p for p in key_dir.rglob("*") if p.is_file())
+
+
 def backup(database_url: str, storage: Storage, destination: Path,
-           progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items) -> Path:
-    """Write a backup folder under ``destination`` and return its path."""
+           progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items, *,
+           key_dir: Path | None = None) -> Path:
+    """Write a backup folder under ``destination`` and return its path (with the signing keys of ``key_dir``)."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = destination / f"portal-backup-{stamp}"
     folder.mkdir(parents=True, exist_ok=False)
@@ -89,7 +99,7 @@ def backup(database_url: str, storage: Storage, destination: Path,
     elif url.get_backend_name() == "postgresql":
         target = folder / "database.dump"
         result = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                                 f"--file={target}", _libpq_url(database_url)], capture_output=True, text=True)
+                                 f"--file={target}", _libpq_url(database_url)], check=False, capture_output=True, text=True)
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         snapshot_engine = build_engine(database_url)
@@ -114,9 +124,17 @@ def backup(database_url: str, storage: Storage, destination: Path,
             continue
         path = folder / "files" / key
         files[key] = {"sha256": _sha256(path), "size": path.stat().st_size}
+    signing_keys: dict[str, dict[str, Any]] = {}
+    for path in _key_files(key_dir):
+        name = path.relative_to(key_dir).as_posix()  # type: ignore[arg-type]
+        copy_to = folder / "keys" / name
+        copy_to.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy_to)
+        copy_to.chmod(0o600)
+        signing_keys[name] = {"sha256": _sha256(copy_to), "size": copy_to.stat().st_size}
     manifest = {"format": FORMAT_VERSION, "created_at": dt.datetime.now(dt.UTC).isoformat(), "database": kind,
                 "database_file": target.name, "database_sha256": _sha256(target), "revision": revision,
-                "row_counts": counts, "files": files, "files_missing_at_backup": missing}
+                "row_counts": counts, "files": files, "files_missing_at_backup": missing, "keys": signing_keys}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return folder
 
@@ -135,6 +153,10 @@ def verify_backup(folder: Path) -> dict[str, Any]:
         path = folder / "files" / key
         if not path.is_file() or _sha256(path) != info["sha256"]:
             problems.append(f"files/{key} is missing or changed")
+    for name, info in manifest.get("keys", {}).items():
+        path = folder / "keys" / name
+        if not path.is_file() or _sha256(path) != info["sha256"]:
+            problems.append(f"keys/{name} is missing or changed")
     if problems:
         raise BackupError("the backup is damaged: " + "; ".join(problems))
     return manifest
@@ -145,10 +167,24 @@ def _database_is_empty(engine: Engine) -> bool:
         return not [t for t in inspect(conn).get_table_names()]
 
 
+def _check_keys_fit(folder: Path, manifest: dict[str, Any], key_dir: Path | None) -> None:
+    """Refuse before anything is written when the target already signs with other keys."""
+    if key_dir is None or not manifest.get("keys"):
+        return
+    for name in manifest["keys"]:
+        there = key_dir / name
+        if there.exists() and _sha256(there) != manifest["keys"][name]["sha256"]:
+            raise BackupError(f"{there} holds another signing key; restore into an instance without signing keys "
+                              "(move them away first)")
+
+
 def restore(folder: Path, database_url: str, storage: Storage,
-            progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items) -> dict[str, Any]:
-    """Restore a verified backup into an empty database and storage; check row counts and files afterwards."""
+            progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items, *,
+            key_dir: Path | None = None) -> dict[str, Any]:
+    """Restore a verified backup into an empty database and storage (and its signing keys into ``key_dir``); check
+    row counts and files afterwards."""
     manifest = verify_backup(folder)
+    _check_keys_fit(folder, manifest, key_dir)
     url = make_url(database_url)
     if url.get_backend_name() != manifest["database"]:
         raise BackupError(f"this backup is of a {manifest['database']} database; the target is "
@@ -177,7 +213,7 @@ def restore(folder: Path, database_url: str, storage: Storage,
             raise BackupError("the target database already holds tables; restore only into an empty database")
         result = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
                                  f"--dbname={_libpq_url(database_url)}", str(folder / manifest["database_file"])],
-                                capture_output=True, text=True)
+                                check=False, capture_output=True, text=True)
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
     existing = set(storage.list_keys())
@@ -186,6 +222,12 @@ def restore(folder: Path, database_url: str, storage: Storage,
             raise BackupError(f"the evidence storage already holds {key}; restore into empty storage")
         with (folder / "files" / key).open("rb") as data:
             storage.save(key, data)
+    if key_dir is not None:
+        for name in manifest.get("keys", {}):
+            there = key_dir / name
+            there.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            shutil.copyfile(folder / "keys" / name, there)
+            there.chmod(0o600)
     engine = build_engine(database_url)
     try:
         counts = row_counts(engine)

@@ -187,11 +187,12 @@ def evidence_sweep(delete: bool) -> None:
 def backup_command(destination: Path) -> None:
     """Write a consistent backup (database + evidence files + checksum manifest) into a new folder."""
     from portal.backup import BackupError, backup
+    from portal.certificates.signing import key_directory
     from portal.evidence.storage import get_storage
 
     try:
         folder = backup(current_app.config["DATABASE_URL"], get_storage(), destination,
-                        _progress("Copying evidence files"))
+                        _progress("Copying evidence files"), key_dir=key_directory())
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Backup written to {folder}")
@@ -204,15 +205,17 @@ def restore_command(source: Path) -> None:
     """Restore a backup folder into this instance's empty database and evidence storage, checking every
     checksum first and the row counts after."""
     from portal.backup import BackupError, restore
+    from portal.certificates.signing import key_directory, reset_keyring
     from portal.evidence.storage import get_storage
 
     try:
         manifest = restore(source, current_app.config["DATABASE_URL"], get_storage(),
-                           _progress("Restoring evidence files"))
+                           _progress("Restoring evidence files"), key_dir=key_directory())
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Restored {sum(manifest['row_counts'].values())} rows and {len(manifest['files'])} files "
-               f"(migration {manifest['revision']})")
+    reset_keyring()
+    click.echo(f"Restored {sum(manifest['row_counts'].values())} rows, {len(manifest['files'])} files and "
+               f"{len(manifest.get('keys', {}))} signing key file(s) (migration {manifest['revision']})")
 
 
 def _progress(label: str):  # type: ignore[no-untyped-def]
@@ -227,8 +230,10 @@ def _progress(label: str):  # type: ignore[no-untyped-def]
 
 
 def init_app(app: Flask) -> None:
+    from portal.certificates.cli import certificates_group
     from portal.framework.cli import framework_group
+    from portal.oversight.cli import COMMANDS as oversight_commands
 
     for command in (db_group, create_admin, seed_demo, demo_code, mail_group, audit_group, evidence_group,
-                    framework_group, backup_command, restore_command):
+                    framework_group, backup_command, restore_command, certificates_group, *oversight_commands):
         app.cli.add_command(command)

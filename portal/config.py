@@ -20,6 +20,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def instance_path() -> Path:
     return Path(os.environ.get("PORTAL_INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
@@ -86,10 +91,30 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json
     PAGE_SIZE = _int("PAGE_SIZE", 25)
 
+    # Oversight: at-risk flags (see portal/oversight/atrisk.py), reminders and retention
+    AT_RISK_MONTHS_LEFT = _int("AT_RISK_MONTHS_LEFT", 3)
+    AT_RISK_TOLERANCE = _float("AT_RISK_TOLERANCE", 0.5)
+    DUE_SOON_DAYS = _int("DUE_SOON_DAYS", 30)
+    REVIEW_REMINDER_DAYS = _int("REVIEW_REMINDER_DAYS", 14)
+    VERIFICATION_REMINDER_DAYS = _int("VERIFICATION_REMINDER_DAYS", 7)
+    REMINDER_LOOKBACK_DAYS = _int("REMINDER_LOOKBACK_DAYS", 30)
+    RETENTION_YEARS = _int("RETENTION_YEARS", 6)
+    MAIL_GIVE_UP_HOURS = _int("MAIL_GIVE_UP_HOURS", 72)
+
+    # Certificates and verifiable credentials
+    CREDENTIAL_KEY_DIR = os.environ.get("CREDENTIAL_KEY_DIR", "")  # default: instance/credential-keys
+    CREDENTIAL_ISSUER_NAME = os.environ.get(
+        "CREDENTIAL_ISSUER_NAME", "Expert practitioner pathway for child and family social workers")
+    STATUS_LIST_LENGTH = _int("STATUS_LIST_LENGTH", 131_072)  # bits per status list; only ever raise it
+    STATUS_LIST_MAX_AGE = _int("STATUS_LIST_MAX_AGE", 60)  # seconds verifiers and proxies may cache a list
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;5000 per hour")
+
     def __init__(self) -> None:
         # Re-read the environment when the class is instantiated (tests and CLI set variables late).
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or self.DATABASE_URL
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
+        self.CREDENTIAL_KEY_DIR = os.environ.get("CREDENTIAL_KEY_DIR") or str(instance_path() / "credential-keys")
 
 
 class DevelopmentConfig(Config):
@@ -109,6 +134,8 @@ class TestConfig(Config):
     DATABASE_URL = "sqlite://"
     MAIL_BACKEND = "memory"
     SIGN_IN_RATE_LIMIT = "100000 per minute"  # tests that check the limit set their own
+    VERIFY_RATE_LIMIT = "100000 per minute"
+    API_RATE_LIMIT = "100000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

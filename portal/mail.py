@@ -3,6 +3,11 @@
 ``queue_email`` adds a row in the caller's transaction, so a change that rolls back sends nothing and a change that
 commits never loses its message. ``portal mail send`` delivers pending rows through the configured backend with
 retries and backoff.
+
+Failures: a server that is down, times out or answers with a temporary (4xx) refusal leaves the message pending,
+retried after 2, 4, 8 ... minutes (at most an hour apart) until MAIL_GIVE_UP_HOURS (default 72) after it was
+queued; then it is marked failed with the last error. A malformed address, or a recipient the server refuses
+permanently (5xx), is marked failed at once with the reason.
 """
 from __future__ import annotations
 
@@ -22,7 +27,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, session, utcnow
 
-MAX_ATTEMPTS = 8
+#: the longest wait between two attempts
+MAX_BACKOFF = dt.timedelta(hours=1)
 
 
 class OutboxStatus(enum.StrEnum):
@@ -86,7 +92,15 @@ def _deliver_smtp(message: OutboxMessage) -> None:
         try:
             smtp.send_message(email)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentMailError(f"recipient refused: {exc.recipients}") from exc
+            codes = [code for code, _reply in exc.recipients.values()]
+            if codes and all(code >= 500 for code in codes):
+                raise PermanentMailError(f"recipient refused: {_refusals(exc.recipients)}") from exc
+            raise
+
+
+def _refusals(recipients: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{address} ({code} {reply.decode(errors='replace')})"
+                     for address, (code, reply) in recipients.items())
 
 
 def _deliver_console(message: OutboxMessage) -> None:
@@ -115,18 +129,20 @@ BACKENDS: dict[str, Callable[[OutboxMessage], None]] = {
 }
 
 
-def _valid_address(address: str) -> bool:
+def _address_problem(address: str) -> str | None:
+    """Why an address cannot be delivered to (None: it is well formed)."""
     from email_validator import EmailNotValidError, validate_email
 
     try:
         validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
+    except EmailNotValidError as exc:
+        return str(exc)
+    return None
 
 
 def send_pending(limit: int = 500, now: dt.datetime | None = None) -> dict[str, int]:
-    """Deliver due pending messages. Each row is committed as it goes, so a crash loses nothing."""
+    """Deliver due pending messages (see the module docstring for failures and retries). Each row is committed as
+    it goes, so a crash loses nothing; returns how many were sent, failed and left to retry."""
     now = now or utcnow()
     backend = BACKENDS[current_app.config["MAIL_BACKEND"]]
     sess = session()
@@ -142,8 +158,9 @@ def send_pending(limit: int = 500, now: dt.datetime | None = None) -> dict[str, 
     for message in sess.execute(query).scalars().all():
         message.attempts += 1
         try:
-            if not _valid_address(message.to_address):
-                raise PermanentMailError("the e-mail address is not valid")
+            problem = _address_problem(message.to_address)
+            if problem is not None:
+                raise PermanentMailError(f"the e-mail address is not valid: {problem}")
             backend(message)
         except PermanentMailError as exc:
             message.status = OutboxStatus.FAILED
@@ -151,11 +168,12 @@ def send_pending(limit: int = 500, now: dt.datetime | None = None) -> dict[str, 
             counts["failed"] += 1
         except (OSError, smtplib.SMTPException) as exc:
             message.last_error = f"{type(exc).__name__}: {exc}"
-            if message.attempts >= MAX_ATTEMPTS:
+            if now - message.created_at >= dt.timedelta(hours=current_app.config["MAIL_GIVE_UP_HOURS"]):
                 message.status = OutboxStatus.FAILED
+                message.last_error = f"gave up after {message.attempts} attempts: {message.last_error}"
                 counts["failed"] += 1
             else:
-                message.next_attempt_at = now + dt.timedelta(minutes=2 ** message.attempts)
+                message.next_attempt_at = now + min(dt.timedelta(minutes=2 ** min(message.attempts, 10)), MAX_BACKOFF)
                 counts["retry"] += 1
         else:
             message.status = OutboxStatus.SENT

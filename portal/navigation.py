@@ -60,6 +60,40 @@ def nav_items() -> list[dict[str, Any]]:
     if permissions.can_view_programmes(current_user):
         items.append({"text": "Programmes", "href": url_for("framework.programmes"),
                       "active": endpoint.startswith("framework.")})
+    if permissions.can_view_own_certificates(current_user):
+        items.append({"text": "Certificates", "href": url_for("certificates.index"),
+                      "active": endpoint in {"certificates.index", "certificates.certificate"}})
+    if permissions.can_manage_certificates(current_user):
+        items.append({"text": "Certificates register", "href": url_for("certificates.register"),
+                      "active": endpoint in {"certificates.register", "certificates.change_status"}})
+    if permissions.can_check_accreditation(current_user):
+        items.append({"text": "Accreditation checks", "href": url_for("certificates.check"),
+                      "active": endpoint.startswith(("certificates.check", "certificates.bulk"))})
+    if permissions.can_view_oversight(current_user):
+        items.append({"text": "Dashboard", "href": url_for("oversight.index"),
+                      "active": endpoint.startswith("oversight.")})
+    if permissions.can_use_notifications(current_user):
+        from portal.notifications.views import unread_for_current_user
+
+        unread = unread_for_current_user()
+        items.append({"text": f"Notifications ({unread} unread)" if unread else "Notifications",
+                      "href": url_for("notifications.index"), "active": endpoint == "notifications.index"})
+    # assessments: the practitioner's portfolios, the assessor's queue, moderation, the admins' lists, appeals
+    if permissions.can_view_own_submissions(current_user):
+        items.append({"text": "Submit portfolio", "href": url_for("assessments.mine"),
+                      "active": endpoint in {"assessments.mine", "assessments.edit", "assessments.check"}})
+    if permissions.can_view_assessor_queue(current_user):
+        items.append({"text": "Assessments", "href": url_for("assessments.queue"),
+                      "active": endpoint in {"assessments.queue", "assessments.mark", "assessments.second_mark"}})
+    if permissions.can_view_moderation_queue(current_user):
+        items.append({"text": "Moderation", "href": url_for("assessments.moderation_queue"),
+                      "active": endpoint in {"assessments.moderation_queue", "assessments.moderate"}})
+    if permissions.can_list_submissions(current_user):
+        items.append({"text": "Submissions", "href": url_for("assessments.submissions_list"),
+                      "active": endpoint in {"assessments.submissions_list", "assessments.allocate"}})
+    if permissions.is_programme_admin(current_user):
+        items.append({"text": "Appeals", "href": url_for("assessments.appeals_list"),
+                      "active": endpoint.startswith("assessments.appeal")})
     if permissions.can_administer(current_user):
         items.append({"text": "People", "href": url_for("users.people"),
                       "active": endpoint in {"users.people", "users.person", "users.invite", "users.edit_person",

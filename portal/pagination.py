@@ -3,7 +3,9 @@ does. Cursors are opaque, URL-safe strings; a tampered cursor just starts again 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -44,6 +46,44 @@ class Page(Generic[T]):
     is_first: bool
 
 
+_BIGINT = range(-(2**63), 2**63)
+
+
+def _fits(column: Any, value: Any, dialect: Any) -> bool:
+    """Whether a cursor value can be compared with its sort column. A tampered cursor can hold anything JSON can:
+    nothing, a string for an id, a number too large for the database, a date that is not one."""
+    if value is None or isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+        return False
+    try:
+        expected = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        expected = None
+    if expected is int and not (isinstance(value, int) and value in _BIGINT):
+        return False
+    if expected is str and not (isinstance(value, str) and "\x00" not in value):
+        return False
+    if expected in (dt.date, dt.datetime) and not isinstance(value, str):  # cursors carry them as ISO strings
+        return False
+    try:  # what the column's type does to a bound value (the cursor types parse ISO strings)
+        processor = column.type.bind_processor(dialect)
+        if processor is not None:
+            processor(value)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        return False
+    return True
+
+
+def _cursor_values(cursor: str | None, columns: Sequence[Any]) -> list[Any] | None:
+    """The cursor's values, or None (the first page) when it does not decode or does not fit the columns."""
+    values = decode_cursor(cursor, len(columns))
+    if values is None:
+        return None
+    dialect = session().get_bind().dialect
+    if not all(_fits(c, v, dialect) for c, v in zip(columns, values, strict=True)):
+        return None
+    return values
+
+
 def _after(columns: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], descending: bool) -> Any:
     """Row comparison ``(a, b) > (x, y)`` spelled out so it works on SQLite and PostgreSQL alike."""
     clauses = []
@@ -70,8 +110,8 @@ def keyset_page(
     values (default: the same attributes read off the row).
     """
     key = key or (lambda row: [getattr(row, c.key) for c in columns])
-    after_values = decode_cursor(after, len(columns))
-    before_values = decode_cursor(before, len(columns))
+    after_values = _cursor_values(after, columns)
+    before_values = _cursor_values(before, columns)
     backwards = before_values is not None and after_values is None
     if backwards:
         query = query.where(_after(columns, before_values, not descending))

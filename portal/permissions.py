@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from portal.db import session
 from portal.extensions import login_manager
+from portal.urls import MAX_ID
 from portal.users.models import Organisation, Role, RoleGrant, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -434,6 +435,268 @@ def can_view_supervisees_cpd(user: Any, _obj: Any = None) -> bool:
     return is_supervisor(user)
 
 
+# ------------------------------------------------------------------------------------------------------ assessments
+# Stage submissions (portal.assessments). The object-level rules: the practitioner owns their submission; the
+# employer admins of the practitioner's current employer allocate and sign off years 1-4, programme admins any
+# stage and alone the independent (year 5) one; the allocated assessor marks; a moderator of the practitioner's
+# organisation moderates years 1-4, any moderator the independent stage; a sampled submission's second marker
+# marks blind; the assigned reviewer decides an appeal. The services check the same rules (and the conflicts).
+def is_moderator(user: Any, _obj: Any = None) -> bool:
+    """Holds the moderator role in some organisation."""
+    return _authenticated(user) and user.has_role(Role.MODERATOR)
+
+
+def is_assessor(user: Any, _obj: Any = None) -> bool:
+    """Holds the assessor role in some organisation."""
+    return _authenticated(user) and user.has_role(Role.ASSESSOR)
+
+
+def is_panel_moderator(user: Any, submission: Any) -> bool:
+    """A moderator of the submission's panel: any moderator for an independent assessment, else a moderator of the
+    practitioner's current employer."""
+    if not is_moderator(user):
+        return False
+    return bool(submission.independent) or user.has_role(Role.MODERATOR, submission.enrolment.organisation_id)
+
+
+def is_submission_admin(user: Any, submission: Any) -> bool:
+    """Programme admins, and the employer admins of the practitioner's current employer."""
+    return is_programme_admin(user) or is_employer_admin_of(user, submission.enrolment.organisation_id)
+
+
+def can_allocate_for(user: Any, submission: Any) -> bool:
+    """Who allocates this submission's assessor: programme admins, and for years 1-4 the employer's admins."""
+    return is_programme_admin(user) or (not submission.independent and is_submission_admin(user, submission))
+
+
+def can_view_own_submissions(user: Any, _obj: Any = None) -> bool:
+    """The practitioner's list of stage submissions ("Submit portfolio")."""
+    return is_practitioner(user)
+
+
+def can_start_submission(user: Any, enrolment: Any) -> bool:
+    """Start a stage submission: the practitioner, while the enrolment is active."""
+    return is_practitioner_of(user, enrolment) and _enrolment_active(enrolment)
+
+
+def can_view_submission(user: Any, submission: Any) -> bool:
+    """A submission's state, versions and decisions: the practitioner, the allocated assessor, the employer admins
+    of the practitioner's employer, programme admins. (Moderators and second markers have their own pages.)"""
+    if not _authenticated(user):
+        return False
+    return (submission.practitioner_id == user.id or submission.assessor_id == user.id
+            or is_submission_admin(user, submission))
+
+
+def can_edit_submission(user: Any, submission: Any) -> bool:
+    """Choose items and write the statement: the practitioner, before submitting or while putting it right."""
+    from portal.assessments.models import WORKING_STATES
+
+    return is_practitioner_of(user, submission) and submission.state in WORKING_STATES
+
+
+def can_record_agreement(user: Any, submission: Any) -> bool:
+    """Agree to a submission whose requirements are not all met: the employer's admins and programme admins."""
+    from portal.assessments.models import WORKING_STATES
+
+    return is_submission_admin(user, submission) and submission.state in WORKING_STATES
+
+
+def can_view_sealed_portfolio(user: Any, submission: Any) -> bool:
+    """The sealed portfolio in full: the practitioner, the allocated assessor, the blind second marker and the
+    reviewer of an appeal that is open (employer and programme admins never see evidence text)."""
+    if not _authenticated(user):
+        return False
+    if user.id in (submission.practitioner_id, submission.assessor_id, submission.second_marker_id):
+        return True
+    from sqlalchemy import exists, select
+
+    from portal.assessments.models import Appeal
+
+    return bool(session().execute(select(exists().where(
+        Appeal.submission_id == submission.id, Appeal.reviewer_id == user.id, Appeal.state == "lodged"))).scalar())
+
+
+def can_list_submissions(user: Any, _obj: Any = None) -> bool:
+    """The submissions list (allocation, sign-off): programme admins and employer admins."""
+    return is_programme_admin(user) or bool(administered_organisation_ids(user))
+
+
+def can_allocate_assessor(user: Any, submission: Any) -> bool:
+    """Allocate an assessor to a submitted portfolio (see ``can_allocate_for``)."""
+    return submission.state == "submitted" and can_allocate_for(user, submission)
+
+
+def can_manage_submission(user: Any, submission: Any) -> bool:
+    """Pause or resume a submission: programme admins and the employer's admins."""
+    return is_submission_admin(user, submission)
+
+
+def can_view_assessor_queue(user: Any, _obj: Any = None) -> bool:
+    """The queue of allocated submissions (and blind second marks): assessors."""
+    return is_assessor(user)
+
+
+def can_mark(user: Any, submission: Any) -> bool:
+    """Mark a submission: only its allocated assessor."""
+    return is_assessor(user) and submission.assessor_id == user.id
+
+
+def can_second_mark(user: Any, submission: Any) -> bool:
+    """Second-mark a sampled submission blind: only the second marker allocated to it."""
+    return _authenticated(user) and submission.second_marker_id == user.id
+
+
+def can_view_moderation_queue(user: Any, _obj: Any = None) -> bool:
+    """The moderation queue: moderators."""
+    return is_moderator(user)
+
+
+def can_moderate(user: Any, submission: Any) -> bool:
+    """Moderate a recommendation (anonymised): a moderator of its panel (the service refuses their own marking)."""
+    from portal.assessments.models import MODERATION_STATES
+
+    return submission.state in MODERATION_STATES and is_panel_moderator(user, submission)
+
+
+def can_allocate_second_marker(user: Any, submission: Any) -> bool:
+    """Choose the blind second marker of a sampled recommendation: its panel's moderators and programme admins."""
+    from portal.assessments.models import MODERATION_STATES
+
+    return (submission.state in MODERATION_STATES and submission.sampled
+            and (is_panel_moderator(user, submission) or is_programme_admin(user)))
+
+
+def can_sign_off(user: Any, submission: Any) -> bool:
+    """Sign off a stage on a confirmed pass: programme admins, and for years 1-4 the employer's admins."""
+    return (submission.state == "confirmed" and submission.outcome in ("PASS", "PASS_DEV")
+            and can_allocate_for(user, submission))
+
+
+def can_view_agreement(user: Any, _obj: Any = None) -> bool:
+    """Second-marking agreement rates per assessor and overall: programme admins."""
+    return is_programme_admin(user)
+
+
+def can_lodge_appeal(user: Any, submission: Any) -> bool:
+    """Appeal a decision: the practitioner, on a confirmed fail or a signed-off pass with development."""
+    from portal.assessments.states import is_appealable
+
+    return is_practitioner_of(user, submission) and is_appealable(submission.state, submission.outcome)
+
+
+def can_list_appeals(user: Any, _obj: Any = None) -> bool:
+    """The appeals list: programme admins (all), assessors and moderators (those they review)."""
+    return is_programme_admin(user) or is_assessor(user) or is_moderator(user)
+
+
+def can_view_appeal(user: Any, appeal: Any) -> bool:
+    """An appeal: the practitioner who lodged it, its reviewer, programme admins."""
+    return _authenticated(user) and (is_programme_admin(user) or appeal.reviewer_id == user.id
+                                     or appeal.submission.practitioner_id == user.id)
+
+
+def can_assign_reviewer(user: Any, appeal: Any) -> bool:
+    """Assign the independent reviewer of an open appeal: programme admins."""
+    return is_programme_admin(user) and appeal.state == "lodged"
+
+
+def can_decide_appeal(user: Any, appeal: Any) -> bool:
+    """Record an open appeal's outcome: its reviewer, or a programme admin, once a reviewer is assigned."""
+    return (_authenticated(user) and appeal.state == "lodged" and appeal.reviewer_id is not None
+            and (appeal.reviewer_id == user.id or is_programme_admin(user)))
+
+
+def can_manage_teams(user: Any, organisation: Organisation) -> bool:
+    """An organisation's teams (the assessment rule "never someone in your own team" reads them): its employer
+    admins and programme admins."""
+    return can_view_organisation(user, organisation)
+
+
+def can_manage_team(user: Any, team: Any) -> bool:
+    """Add or remove a team's members: whoever manages its organisation's teams."""
+    return can_view_organisation(user, team.organisation)
+
+
+# ----------------------------------------------------------------------------------------------------- certificates
+# A certificate is seen in full (PDF, credential, history) by its holder and programme admins; its public status
+# by anyone (/verify). Programme admins change statuses. Employer admins check anyone's accreditation by SWE
+# number and manage their organisation's API tokens.
+def can_view_own_certificates(user: Any, _obj: Any = None) -> bool:
+    """The "Your certificates" page and the portable record export: practitioners."""
+    return is_practitioner(user)
+
+
+def can_export_record(user: Any, _obj: Any = None) -> bool:
+    """Download your whole record (certificates, credentials, CPD, casework and files) as a ZIP: practitioners."""
+    return is_practitioner(user)
+
+
+def can_view_certificate(user: Any, certificate: Any) -> bool:
+    """A certificate's PDF, credential and history: its holder and programme admins."""
+    return _authenticated(user) and (certificate.practitioner_id == user.id or is_programme_admin(user))
+
+
+def can_manage_certificates(user: Any, _obj: Any = None) -> bool:
+    """The certificate register and its status changes (revoke, suspend, reinstate, reissue): programme admins."""
+    return is_programme_admin(user)
+
+
+def can_change_certificate_status(user: Any, certificate: Any) -> bool:
+    """Revoke, suspend, reinstate or reissue this certificate: programme admins (never the holder themselves)."""
+    return is_programme_admin(user) and certificate.practitioner_id != user.id
+
+
+def can_check_accreditation(user: Any, _obj: Any = None) -> bool:
+    """Check anyone's accreditation by SWE number (one, or a CSV of up to 1,000): employer admins and programme
+    admins."""
+    return is_programme_admin(user) or bool(administered_organisation_ids(user))
+
+
+def can_view_check_batch(user: Any, batch: Any) -> bool:
+    """A bulk check's results: the person who uploaded it."""
+    return can_check_accreditation(user) and batch.created_by_id == user.id
+
+
+def can_manage_api_tokens(user: Any, organisation: Organisation) -> bool:
+    """Create, name and revoke an organisation's API tokens: its employer admins and programme admins."""
+    return is_programme_admin(user) or is_employer_admin_of(user, organisation.id)
+
+
+def can_revoke_api_token(user: Any, token: Any) -> bool:
+    """Revoke a token: whoever manages its organisation's tokens."""
+    return is_programme_admin(user) or is_employer_admin_of(user, token.organisation_id)
+
+
+# --------------------------------------------------------------------------------------------------------- oversight
+# The dashboards show counts, progress and flags, never evidence text. An employer admin sees their own
+# organisation's; programme admins see every organisation's and the national figures.
+def can_view_oversight(user: Any, _obj: Any = None) -> bool:
+    """Reach the dashboards at all: programme admins and employer admins."""
+    return is_programme_admin(user) or bool(administered_organisation_ids(user))
+
+
+def can_view_organisation_dashboard(user: Any, organisation: Organisation) -> bool:
+    """One organisation's dashboard, its lists and their exports: its employer admins and programme admins."""
+    return is_programme_admin(user) or is_employer_admin_of(user, organisation.id)
+
+
+def can_view_programme_dashboard(user: Any, _obj: Any = None) -> bool:
+    """The national dashboard across organisations, its lists and exports: programme admins."""
+    return is_programme_admin(user)
+
+
+# ----------------------------------------------------------------------------------------------------- notifications
+def can_use_notifications(user: Any, _obj: Any = None) -> bool:
+    """Everyone signed in has their own notification list and e-mail settings."""
+    return _authenticated(user)
+
+
+def can_read_notification(user: Any, notification: Any) -> bool:
+    """A notification is opened and marked read only by the person it was for."""
+    return _authenticated(user) and notification.user_id == user.id
+
+
 # ------------------------------------------------------------------------------------------------------ decorators
 def public(view: F) -> F:
     """Mark a view as deliberately open to everyone (the route-walking test accepts it)."""
@@ -461,7 +724,9 @@ def requires(
             obj = None
             if load is not None:
                 arg, model = load
-                obj = session().get(model, kwargs.pop(arg))
+                key = kwargs.pop(arg)
+                # ids beyond a 32-bit integer exist nowhere (and would overflow PostgreSQL's integer columns)
+                obj = session().get(model, key) if isinstance(key, int) and 0 < key <= MAX_ID else None
                 if obj is None:
                     abort(404)
                 kwargs[model.__name__.lower()] = obj

@@ -5,6 +5,28 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from werkzeug.routing import IntegerConverter
+
+#: the largest id an ``integer`` column holds on PostgreSQL (SQLite's are larger)
+MAX_ID = 2**31 - 1
+
+
+def parse_id(text: object) -> int | None:
+    """A row id typed or posted as text: ASCII digits for a number from 1 to ``MAX_ID``, else None. (``str.isdigit``
+    also accepts "²" and 5,000-digit strings, which ``int`` refuses or the database cannot hold.)"""
+    if not isinstance(text, str) or not (0 < len(text) <= 10) or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a whole number the database can hold. A larger one (a tampered address)
+    matches no route, so it is "not found" rather than a database error."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -15,4 +37,5 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     app.add_template_global(external_url)

@@ -111,7 +111,22 @@ def test_healthz_and_readyz(client):
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json["checks"] == {"database": "ok", "migrations": "ok"}
+    assert ready.json["checks"] == {"database": "ok", "migrations": "ok", "signing_key": "ok"}
+
+
+def test_readyz_says_unavailable_without_a_signing_key_in_production(app, client, tmp_path, monkeypatch):
+    from portal.certificates.signing import reset_keyring
+
+    monkeypatch.setitem(app.config, "CREDENTIAL_KEY_DIR", str(tmp_path / "no-keys"))
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    reset_keyring(app)
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json["checks"]["signing_key"] == "unavailable: SigningKeysMissing"
+        assert ready.json["checks"]["database"] == "ok"
+    finally:
+        reset_keyring(app)
 
 
 def test_every_route_is_guarded_or_public(app):

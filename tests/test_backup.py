@@ -53,7 +53,7 @@ def _env(url: str, instance: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str], ok: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    result = subprocess.run(args, check=False, env=env, capture_output=True, text=True)
     if ok:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -71,7 +71,14 @@ def source(tmp_path: Path) -> tuple[dict[str, str], Path]:
     _run([PORTAL, "db", "upgrade"], env)
     _run([PORTAL, "seed-demo"], env)
     _run([sys.executable, "-c", ADD_FILES], env)
+    _run([PORTAL, "certificates", "init-keys"], env)
     return env, instance
+
+
+def _keys(instance: Path) -> dict[str, str]:
+    folder = instance / "credential-keys"
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
 
 
 def test_round_trip_loses_nothing(source, tmp_path: Path):
@@ -86,6 +93,8 @@ def test_round_trip_loses_nothing(source, tmp_path: Path):
     result = _run([PORTAL, "restore", str(folder)], target)
     assert "Restored" in result.stdout
     assert _files(target_instance) == _files(instance)
+    assert _keys(target_instance) == _keys(instance) and _keys(instance)  # credentials stay verifiable
+    assert set(manifest["keys"]) == set(_keys(instance))
     from portal.backup import row_counts
 
     src_engine, dst_engine = build_engine(env["DATABASE_URL"]), build_engine(target["DATABASE_URL"])
@@ -115,3 +124,21 @@ def test_a_damaged_backup_is_refused(source, tmp_path: Path):
     target = _env(_database("portal_backup_dst", tmp_path), tmp_path / "target")
     result = _run([PORTAL, "restore", str(folder)], target, ok=False)
     assert result.returncode != 0 and "damaged" in result.stderr and victim.name in result.stderr
+
+
+def test_restore_refuses_an_instance_that_signs_with_other_keys(source, tmp_path: Path):
+    env, _instance = source
+    _run([PORTAL, "backup", str(tmp_path / "backups")], env)
+    [folder] = list((tmp_path / "backups").iterdir())
+    target = _env(_database("portal_backup_dst", tmp_path), tmp_path / "target")
+    _run([sys.executable, "-c", "import sys, pathlib; from portal.certificates.signing import init_keys; "
+          "init_keys(pathlib.Path(sys.argv[1]))", str(tmp_path / "target" / "credential-keys")], target)
+    result = _run([PORTAL, "restore", str(folder)], target, ok=False)
+    assert result.returncode != 0 and "another signing key" in result.stderr
+    engine = build_engine(target["DATABASE_URL"])  # refused before anything was written
+    try:
+        from portal.backup import row_counts
+
+        assert row_counts(engine) == {}
+    finally:
+        engine.dispose()

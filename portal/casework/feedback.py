@@ -23,12 +23,13 @@ from sqlalchemy import update
 from portal import audit
 from portal.casework.kinds import Writer, check_case_reference, check_texts
 from portal.casework.models import CaseworkEvent, CaseworkItem, CaseworkKind, EventAction, FeedbackRequest
-from portal.casework.services import _new_item, _notify, _require_active
+from portal.casework.services import _new_item, _require_active
 from portal.db import session, utcnow
 from portal.enrolments.models import Enrolment
 from portal.enrolments.services import london_today
 from portal.exceptions import DomainError
 from portal.mail import queue_email
+from portal.notifications.services import notify, path_for
 from portal.users.models import normalise_email
 
 LINK_LIFETIME = dt.timedelta(days=14)
@@ -136,8 +137,11 @@ def submit_feedback(signed: str, *, texts: Mapping[str, str]) -> CaseworkItem:
                                 details={"from": request.respondent_description}, occurred_at=now))
     session().flush()
     audit.record(None, "casework.feedback_received", item, request_id=request.id)
-    _notify(enrolment.practitioner, "You have received feedback", "casework_feedback_received", item=item,
-            request=request)
+    # notifications (issue 8): in the practitioner's list, and e-mailed unless they turned that kind off
+    notify(enrolment.practitioner, "feedback_received", f"You have received {kind.label.lower()} "
+           f"({request.case_reference}, from {request.respondent_description})",
+           path_for("casework.item", item_id=item.id), email_subject="You have received feedback",
+           email_template="casework_feedback_received", item=item, request=request)
     return item
 
 

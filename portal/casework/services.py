@@ -42,9 +42,10 @@ from portal.enrolments.services import register_migration_listener, template_of
 from portal.evidence import services as evidence
 from portal.evidence.models import EvidenceFile
 from portal.exceptions import DomainError
+from portal.framework.clock import format_date
 from portal.framework.definitions import ProgrammeTemplate
 from portal.framework.services import carry_mappings
-from portal.mail import queue_email
+from portal.notifications.services import notify, path_for
 from portal.permissions import is_casework_locked
 from portal.users.models import Role, User
 
@@ -181,8 +182,11 @@ def record_observation(enrolment: Enrolment, *, by: User, occurred_on: dt.date |
     content["reflection"] = ""
     item = _new_item(enrolment, kind, by=by, occurred_on=occurred_on, case_reference=reference, content=content,
                      statements=statements, activity=activity or None, observer_id=by.id)
-    _notify(enrolment.practitioner, "A direct observation of your practice has been recorded",
-            "casework_observation_recorded", item=item, observer=by)
+    # notifications (issue 8): in the practitioner's list, and e-mailed unless they turned that kind off
+    notify(enrolment.practitioner, "observation_recorded",
+           f"{by.name} recorded a direct observation of your practice on {format_date(item.occurred_on)}",
+           path_for("casework.item", item_id=item.id), email_subject="A direct observation of your practice has been "
+           "recorded", email_template="casework_observation_recorded", item=item, observer=by)
     return item
 
 
@@ -399,7 +403,12 @@ def request_verification(item: CaseworkItem, *, by: Any) -> None:
     verification.move(item, Action.REQUEST, by=by)
     subject = ("A supervision record is ready for you to co-sign" if item.kind == CaseworkKind.SUPERVISION_RECORD
                else "Casework evidence is waiting for you to verify")
-    _notify(verifier, subject, "casework_verification_requested", item=item, requester=by)
+    # notifications (issue 8): in the verifier's list, and e-mailed unless they turned that kind off
+    asked = "co-sign the supervision record" if item.kind == CaseworkKind.SUPERVISION_RECORD else "verify a " + (
+        item.kind.label.lower())
+    notify(verifier, "verification_requested", f"{by.name} asked you to {asked} of {format_date(item.occurred_on)}",
+           path_for("casework.item", item_id=item.id), email_subject=subject,
+           email_template="casework_verification_requested", item=item, requester=by)
 
 
 def withdraw_request(item: CaseworkItem, *, by: Any) -> None:
@@ -437,10 +446,13 @@ def verify_item(item: CaseworkItem, *, by: Any, confirmed: Iterable[str], commen
         raise DomainError("Confirm each statement to verify this item, or decline it with a reason", "confirmed")
     verification.move(item, Action.VERIFY, by=by, note=comment.strip(), confirmed=sorted(confirmed))
     requester = item.enrolment.supervisor if item.kind == CaseworkKind.SUPERVISION_RECORD else item.practitioner
-    if requester is not None:
-        _notify(requester, "Casework evidence has been verified" if item.kind != CaseworkKind.SUPERVISION_RECORD
-                else "A supervision record has been co-signed", "casework_decided", item=item, decided_by=by,
-                verified=True)
+    # notifications (issue 8): in the requester's list, and e-mailed unless they turned that kind off
+    notify(requester, "verification_decided", f"{by.name} "
+           f"{'co-signed' if item.kind == CaseworkKind.SUPERVISION_RECORD else 'verified'} "
+           f"your {item.kind.label.lower()} of {format_date(item.occurred_on)}", path_for("casework.item", item_id=item.id),
+           email_subject="Casework evidence has been verified" if item.kind != CaseworkKind.SUPERVISION_RECORD
+           else "A supervision record has been co-signed", email_template="casework_decided", item=item,
+           decided_by=by, verified=True)
 
 
 def decline_item(item: CaseworkItem, *, by: Any, reason: str) -> None:
@@ -450,9 +462,12 @@ def decline_item(item: CaseworkItem, *, by: Any, reason: str) -> None:
         raise DomainError("Enter the reason you are declining this item", "reason")
     verification.move(item, Action.DECLINE, by=by, note=reason)
     requester = item.enrolment.supervisor if item.kind == CaseworkKind.SUPERVISION_RECORD else item.practitioner
-    if requester is not None:
-        _notify(requester, "Casework evidence was not verified", "casework_decided", item=item, decided_by=by,
-                verified=False)
+    # notifications (issue 8): in the requester's list, and e-mailed unless they turned that kind off
+    notify(requester, "verification_decided", f"{by.name} did not "
+           f"{'co-sign' if item.kind == CaseworkKind.SUPERVISION_RECORD else 'verify'} your {item.kind.label.lower()} of "
+           f"{format_date(item.occurred_on)}: read why", path_for("casework.item", item_id=item.id),
+           email_subject="Casework evidence was not verified", email_template="casework_decided", item=item,
+           decided_by=by, verified=False)
 
 
 def add_comment(item: CaseworkItem, *, by: Any, text: str) -> CaseworkEvent:
@@ -468,12 +483,6 @@ def add_comment(item: CaseworkItem, *, by: Any, text: str) -> CaseworkEvent:
     session().flush()
     audit.record(by, "casework.commented", item)
     return event
-
-
-def _notify(user: User | None, subject: str, template: str, **context: Any) -> None:
-    """E-mail a person about an item: never the item's text, only its kind, date and a link."""
-    if user is not None and user.email:
-        queue_email(user.email, subject, template, user=user, **context)
 
 
 # ------------------------------------------------------------------------------------------ version migration

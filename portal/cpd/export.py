@@ -15,9 +15,10 @@ from xml.sax.saxutils import escape
 
 from portal.cpd.wording import SWE_FORM_ORDER
 from portal.cpd.years import year_label
+from portal.exports import neutralise
 from portal.framework.clock import format_date
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["CpdExport", "ExportRecord", "build_export", "neutralise", "render_csv", "render_pdf"]
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,6 @@ def build_export(practitioner: Any, year: int, records: list[Any], files: dict[i
         }
         rows.append(ExportRecord(answers))
     return CpdExport(practitioner.name, practitioner.swe_number or "", year, today, tuple(rows))
-
-
-def neutralise(cell: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula (= + - @, tab, carriage return): prefix an apostrophe."""
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
 def render_csv(export: CpdExport) -> str:

@@ -58,7 +58,8 @@ def _filters(today: dt.date) -> CpdFilters:
     year = activity_type = standard = None
     problem = False
     if args.get("year"):
-        if args["year"].isdigit() and 1990 <= int(args["year"]) <= registration_year(today) + 1:
+        if len(args["year"]) == 4 and args["year"].isascii() and args["year"].isdigit() \
+                and 1990 <= int(args["year"]) <= registration_year(today) + 1:
             year = int(args["year"])
         else:
             problem = True

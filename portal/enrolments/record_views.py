@@ -119,7 +119,8 @@ def change_supervisor(enrolment: Enrolment) -> Any:
         form.supervisor.data = str(enrolment.supervisor_id or "")
 
     def change() -> None:
-        supervisor = session().get(User, int(form.supervisor.data)) if form.supervisor.data else None
+        chosen = (form.supervisor.data or "").strip()  # Optional() passes a blank without checking the choices
+        supervisor = session().get(User, int(chosen)) if chosen else None
         services.change_supervisor(enrolment, supervisor, by=current_user)
 
     done = _submit(form, enrolment, change, "The practice supervisor has been changed")

@@ -152,7 +152,8 @@ def enrol() -> Any:
         sess = session()
         practitioner = sess.get(User, int(form.practitioner.data))
         version = sess.get(ProgrammeVersion, int(form.programme_version.data))
-        supervisor = sess.get(User, int(form.supervisor.data)) if form.supervisor.data else None
+        chosen = (form.supervisor.data or "").strip()  # Optional() passes a blank without checking the choices
+        supervisor = sess.get(User, int(chosen)) if chosen else None
         try:
             enrolment = services.enrol(practitioner=practitioner, organisation=organisation,
                                        programme_version=version, start_date=form.start_date.data,

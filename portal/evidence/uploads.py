@@ -34,6 +34,9 @@ MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_UNCOMPRESSED = 250 * 1024 * 1024
 MAX_ZIP_RATIO = 150
 _MARKUP = re.compile(rb"<\s*(script|html|svg|!doctype|\?xml|iframe|object|embed)\b", re.IGNORECASE)
+#: web page code that has no place in a PDF or an image (a polyglot a browser or viewer could run); narrower than
+#: _MARKUP because PDFs and photos legitimately carry XML metadata
+_SCRIPT_IN_BINARY = re.compile(rb"<\s*(script|html|body|svg|!doctype\s+html|iframe|object|embed)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,9 @@ def check_upload(stream: BinaryIO, filename: str | None, *, max_bytes: int) -> C
                           f"in .{min(extensions)}. Rename it and upload it again", "files")
     if detected in OOXML_FOLDER:
         _check_ooxml(buffer, detected)
+    if detected in ("pdf", "png", "jpg") and _SCRIPT_IN_BINARY.search(buffer.getvalue()):
+        raise DomainError(f"The selected file '{name}' contains web page code (HTML or script). Save it again as a "
+                          f"plain {label} file and upload it", "files")
     if detected == "txt":
         content = buffer.getvalue()
         if not _looks_like_text(content):

@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, Gov
 from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import BaseForm
+from portal.forms import BaseForm, NoControlCharacters
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 
@@ -20,7 +20,8 @@ class UploadForm(BaseForm):
 
 
 class PublishForm(BaseForm):
+    # hidden fields are posted back as they were shown, but can be tampered with: the same checks as text fields
     source_yaml = HiddenField(validators=[InputRequired(message="Check the template again before publishing it"),
-                                          Length(max=MAX_TEMPLATE_BYTES)])
-    source_name = HiddenField(validators=[Length(max=255)])
+                                          Length(max=MAX_TEMPLATE_BYTES), NoControlCharacters(multiline=True)])
+    source_name = HiddenField(validators=[Length(max=255), NoControlCharacters()])
     submit = SubmitField("Publish", widget=GovSubmitInput())

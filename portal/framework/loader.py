@@ -57,7 +57,9 @@ __all__ = [
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+SEMVER = re.compile(r"^[0-9]{1,9}\.[0-9]{1,9}\.[0-9]{1,9}$")
+#: a version as a whole number: ASCII digits ("²" and "٣" are digits to str.isdigit()), short enough to sort by
+WHOLE_VERSION = re.compile(r"^[0-9]{1,9}$")
 
 StandardsLibrary = Mapping[tuple[str, str], StandardsSet]
 
@@ -87,9 +89,9 @@ def _version(fields: FieldReader, *, semver: bool) -> str | None:
     if not fields.has("version"):
         return None
     raw = fields.raw("version")
-    if is_whole_number(raw) and raw >= 1:
+    if is_whole_number(raw) and 1 <= raw < 10**9:
         return str(raw)
-    if isinstance(raw, str) and (raw.strip().isdigit() or (semver and SEMVER.match(raw.strip()))):
+    if isinstance(raw, str) and (WHOLE_VERSION.match(raw.strip()) or (semver and SEMVER.match(raw.strip()))):
         return raw.strip()
     if not semver and isinstance(raw, str) and raw.strip():
         return raw.strip()

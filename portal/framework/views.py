@@ -1,7 +1,6 @@
 """Programme admin pages: the published versions, uploading (check, preview, publish) and one version."""
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.db import session
 from portal.enrolments.models import Enrolment, EnrolmentStatus
+from portal.evidence.uploads import sanitise_filename
 from portal.exceptions import DomainError
 from portal.framework import bp, services
 from portal.framework.forms import MAX_TEMPLATE_BYTES, PublishForm, UploadForm
@@ -47,7 +47,7 @@ def _read_upload(form: UploadForm) -> tuple[str | None, str, str | None]:
     """(text, file name, problem) from the file input or the pasted text."""
     upload = form.template_file.data
     if upload is not None and getattr(upload, "filename", ""):
-        name = PurePath(upload.filename.replace("\\", "/")).name[:100] or "template.yaml"
+        name = sanitise_filename(upload.filename)[:100]  # no folders, no control characters
         raw = upload.read(MAX_TEMPLATE_BYTES + 1)
         if len(raw) > MAX_TEMPLATE_BYTES:
             return None, name, "The selected file must be smaller than 1 MB"

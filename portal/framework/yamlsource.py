@@ -146,7 +146,14 @@ class Reporter:
 
 def parse_yaml(text: str, reporter: Reporter) -> MarkedDict | None:
     """Parse YAML text into a MarkedDict; on failure record the problem (with the parser's line) and return None."""
-    loader = MarkingLoader(text)
+    try:
+        loader = MarkingLoader(text)  # the reader refuses control characters here, before parsing
+    except yaml.reader.ReaderError as error:
+        before = text[:error.position]
+        where = Mark(before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+        reporter.add(where, f"The file is not valid YAML: it contains a character that is not allowed "
+                            f"(#x{error.character:04X})")
+        return None
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
@@ -157,6 +164,13 @@ def parse_yaml(text: str, reporter: Reporter) -> MarkedDict | None:
         return None
     except yaml.YAMLError as error:  # pragma: no cover - non-marked errors are rare
         reporter.add(None, f"The file is not valid YAML: {error}")
+        return None
+    except ValueError:  # a value PyYAML cannot build: a date that does not exist, a number of 4,300+ digits
+        reporter.add(None, "The file is not valid YAML: a value in it cannot be read (a date that does not exist, "
+                           "or a number that is too long)")
+        return None
+    except RecursionError:
+        reporter.add(None, "The file is not valid YAML: it is nested too deeply")
         return None
     finally:
         loader.dispose()

@@ -57,7 +57,8 @@ def healthz() -> Any:
 @bp.route("/readyz")
 @public
 def readyz() -> Any:
-    """Ready for traffic: the database answers and its schema is at the latest migration."""
+    """Ready for traffic: the database answers, its schema is at the latest migration and the credential signing
+    key loads."""
     from portal.migrations_util import current_revision, head_revision
 
     checks: dict[str, str] = {}
@@ -72,4 +73,12 @@ def readyz() -> Any:
         current, head = current_revision(), head_revision()
         checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
         ok = current == head
+    try:  # certificates are signed at sign-off: without the key, issuing would fail
+        from portal.certificates.signing import keyring
+
+        keyring()
+        checks["signing_key"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - a missing or unreadable key means not ready
+        checks["signing_key"] = f"unavailable: {type(exc).__name__}"
+        ok = False
     return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503

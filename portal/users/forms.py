@@ -72,3 +72,17 @@ class StatusForm(BaseForm):
                            validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer"),
                                        NoControlCharacters(multiline=True)])
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+# teams (assessment conflict rule)
+class TeamForm(BaseForm):
+    name = StringField("Team name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the team's name"),
+                                   Length(max=120, message="Team name must be 120 characters or fewer")])
+    submit = SubmitField("Add team", widget=GovSubmitInput())
+
+
+class TeamMemberForm(BaseForm):
+    person = SelectField("Person", widget=GovSelect(), coerce=str,
+                         validators=[InputRequired(message="Select a person")])
+    submit = SubmitField("Add to team", widget=GovSubmitInput())
