@@ -70,6 +70,9 @@ DEMO_PEOPLE = [
     ("assessor@riverside.example", "Maria Kowalska", "SW100003", [(Role.ASSESSOR, "RIV-TR")]),
     ("moderator@northshire.example", "Helen Murray", "SW100004", [(Role.MODERATOR, "NSH-CC")]),
     ("employer.admin@riverside.example", "Tom Barker", None, [(Role.EMPLOYER_ADMIN, "RIV-TR")]),
+    # practitioners further on: a signed-off Year 1 (with its certificate), a Year 1 waiting for marking
+    ("signed.off@northshire.example", "Rhys Morgan", "SW100005", [(Role.PRACTITIONER, "NSH-CC")]),
+    ("submitted@northshire.example", "Amara Okafor", "SW100006", [(Role.PRACTITIONER, "NSH-CC")]),
 ]
 
 
@@ -118,4 +121,7 @@ def seed_demo_data() -> list[DemoAccount]:
     from portal.enrolments.services import seed_demo_enrolment
 
     seed_demo_enrolment()  # the shipped programme templates, and the demo practitioner's enrolment
+    from portal.demo_activity import seed_demo_activity
+
+    seed_demo_activity()  # evidence, a signed-off Year 1 with its certificate, a Year 1 waiting for marking
     return accounts

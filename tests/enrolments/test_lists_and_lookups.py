@@ -81,9 +81,11 @@ def test_seed_demo_enrols_the_demo_practitioner_once(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     sess = session()
-    enrolment = sess.execute(select(Enrolment)).scalar_one()
-    practitioner = sess.get(User, enrolment.practitioner_id)
-    assert practitioner.email == "practitioner@northshire.example" and enrolment.programme_code == "ECF-5Y"
+    practitioner = sess.execute(select(User).where(User.email == "practitioner@northshire.example")).scalar_one()
+    enrolment = sess.execute(select(Enrolment).where(Enrolment.practitioner_id == practitioner.id)).scalar_one()
+    assert enrolment.programme_code == "ECF-5Y"
+    # the other demo practitioners (a signed-off Year 1, a Year 1 waiting for marking) are enrolled once each too
+    assert sess.execute(select(func.count(Enrolment.id))).scalar_one() == 3
     assert enrolment.start_date == add_months(london_today(), -7)
     assert enrolment.supervisor.email == "supervisor@northshire.example"
     assert sess.execute(select(func.count(ReviewMeetingRecord.id))).scalar_one() == 2
