@@ -143,10 +143,16 @@ class _Timeline:
     months: tuple[int, ...]  # full-time months of each stage
     extension_before: tuple[int, ...]  # extension days granted to earlier stages
     extension: tuple[int, ...]  # extension days of each stage
+    # memo of the pure arithmetic below: a progress page asks for the same few offsets dozens of times
+    _offsets: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+    _bounds: dict[int, tuple[int, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def active_offset(self, months_from_start: int) -> int:
-        full_time_days = (add_months(self.start, months_from_start) - self.start).days
-        return math.ceil(Fraction(full_time_days) / self.fte)
+        offset = self._offsets.get(months_from_start)
+        if offset is None:
+            full_time_days = (add_months(self.start, months_from_start) - self.start).days
+            offset = self._offsets[months_from_start] = math.ceil(Fraction(full_time_days) / self.fte)
+        return offset
 
     def to_date(self, active: int) -> date:
         day = self.start + timedelta(days=active)
@@ -164,9 +170,12 @@ class _Timeline:
 
     def stage_bounds(self, index: int) -> tuple[int, int]:
         """Active offsets [first, end) of stage `index`."""
-        first = self.active_offset(self.months_before[index]) + self.extension_before[index]
-        end = self.active_offset(self.months_before[index] + self.months[index])
-        return first, end + self.extension_before[index] + self.extension[index]
+        bounds = self._bounds.get(index)
+        if bounds is None:
+            first = self.active_offset(self.months_before[index]) + self.extension_before[index]
+            end = self.active_offset(self.months_before[index] + self.months[index])
+            bounds = self._bounds[index] = (first, end + self.extension_before[index] + self.extension[index])
+        return bounds
 
     def active_in_stage(self, index: int, months_in: int | None) -> int:
         """Active offset `months_in` full-time months into stage `index`, clamped to the stage's days

@@ -11,6 +11,7 @@ class with `@register_requirement_kind`. Nothing else needs to change.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -61,8 +62,9 @@ class StandardsSet:
                 return statement
         raise KeyError(code)
 
-    @property
+    @functools.cached_property
     def statement_codes(self) -> tuple[str, ...]:
+        """The codes in order (computed once: the progress engine reads them for every enrolment)."""
         return tuple(s.code for s in self.statements)
 
 
