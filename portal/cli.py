@@ -42,6 +42,13 @@ def db_upgrade(revision: str) -> None:
 
     upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database at {revision}")
+    if revision == "head":
+        from portal.enrolments.stage_dates import refresh_missing
+
+        filled = refresh_missing(progress=_progress("Storing stage dates"))
+        session().commit()
+        if filled:
+            click.echo(f"Stage dates stored for {filled:,} enrolment(s)")
 
 
 @db_group.command("downgrade")

@@ -85,9 +85,9 @@ def _casework(enrolment: Any, practitioner: User, supervisor: User, today: dt.da
 
 def _enrolled(practitioner: User, supervisor: User, admin: User, organisation: Organisation, months_ago: int,
               today: dt.date) -> Any:
-    from portal.framework import clock
     from portal.enrolments.models import Enrolment, EnrolmentStatus
     from portal.enrolments.services import enrol
+    from portal.framework import clock
     from portal.framework.services import published_versions
 
     existing = session().execute(select(Enrolment).where(Enrolment.practitioner_id == practitioner.id,

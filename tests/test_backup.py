@@ -131,8 +131,9 @@ def test_restore_refuses_an_instance_that_signs_with_other_keys(source, tmp_path
     _run([PORTAL, "backup", str(tmp_path / "backups")], env)
     [folder] = list((tmp_path / "backups").iterdir())
     target = _env(_database("portal_backup_dst", tmp_path), tmp_path / "target")
-    _run([sys.executable, "-c", "import sys, pathlib; from portal.certificates.signing import init_keys; "
-          "init_keys(pathlib.Path(sys.argv[1]))", str(tmp_path / "target" / "credential-keys")], target)
+    make_keys = ("import sys, pathlib; from portal.certificates.signing import init_keys; "
+                 "init_keys(pathlib.Path(sys.argv[1]))")
+    _run([sys.executable, "-c", make_keys, str(tmp_path / "target" / "credential-keys")], target)
     result = _run([PORTAL, "restore", str(folder)], target, ok=False)
     assert result.returncode != 0 and "another signing key" in result.stderr
     engine = build_engine(target["DATABASE_URL"])  # refused before anything was written

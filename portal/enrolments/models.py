@@ -119,6 +119,22 @@ class Enrolment(Base):
         return f"<Enrolment {self.id} {self.programme_code}>"
 
 
+class EnrolmentStageDates(Base):
+    """When each stage of an enrolment is the current one, kept by the services that change its clock (enrol,
+    pause, extension, migration): ``starts_on``..``ends_on`` inclusive, the last stage open-ended. Lets the
+    database filter "current stage" lists, which otherwise need every enrolment's clock computed in Python."""
+
+    __tablename__ = "enrolment_stage_dates"
+    __table_args__ = (
+        Index("ix_enrolment_stage_dates_stage", "stage_code", "starts_on", "ends_on"),
+    )
+
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
+    stage_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+
+
 class EnrolmentPause(Base):
     """A break in the enrolment (inclusive dates): every later due date moves by its length."""
 

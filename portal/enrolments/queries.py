@@ -43,7 +43,6 @@ from portal.framework.evidence import (
 )
 from portal.framework.progress import EnrolmentProgress, compute_progress
 from portal.framework.services import crosswalks, template_for
-from portal.pagination import Page, encode_cursor, keyset_page
 from portal.users.models import User
 
 
@@ -255,32 +254,3 @@ def current_stages(enrolments: Sequence[Enrolment], today: dt.date) -> dict[int,
     inputs = clock_inputs([e.id for e in enrolments])
     return {e.id: schedule_of(e, *inputs[e.id], today).current_stage for e in enrolments}
 
-
-def filtered_page(query: Select[tuple[Enrolment]], keep: Callable[[list[Enrolment]], list[Enrolment]], *,
-                  after: str | None, before: str | None, size: int, batch: int = 100) -> Page[Enrolment]:
-    """A keyset page (newest enrolment first) of the rows ``keep`` lets through, for filters the database cannot
-    apply (the current stage depends on each enrolment's clock). Reads ``batch`` rows at a time, so a page costs
-    one query (plus ``keep``'s) per batch scanned."""
-    columns = [Enrolment.id]
-    backwards = bool(before) and not after
-    collected: list[Enrolment] = []
-    cursor = before if backwards else after
-    exhausted = False
-    while len(collected) <= size:
-        chunk = keyset_page(query, columns, after=None if backwards else cursor, before=cursor if backwards else None,
-                            size=batch, descending=True)
-        kept = keep(chunk.items)
-        collected = kept + collected if backwards else collected + kept
-        cursor = chunk.prev_cursor if backwards else chunk.next_cursor
-        if cursor is None or not chunk.items:
-            exhausted = True
-            break
-    if backwards:
-        items = collected[-size:]
-        is_first = exhausted and len(collected) <= size
-        return Page(items, encode_cursor([items[-1].id]) if items else None,
-                    None if is_first or not items else encode_cursor([items[0].id]), is_first)
-    items = collected[:size]
-    more = len(collected) > size
-    return Page(items, encode_cursor([items[-1].id]) if more and items else None,
-                encode_cursor([items[0].id]) if after and items else None, not after)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.db import session
+from portal.enrolments import stage_dates
 from portal.enrolments.models import (
     RATING_LEVELS,
     STATUS_TRANSITIONS,
@@ -139,6 +140,7 @@ def enrol(*, practitioner: User, organisation: Organisation, programme_version: 
                  organisation_id=organisation.id, programme=programme_version.code,
                  version=programme_version.version, start_date=start_date.isoformat(), fte=str(fte_value),
                  supervisor_id=supervisor.id if supervisor else None)
+    stage_dates.refresh([enrolment])
     return enrolment
 
 
@@ -181,6 +183,7 @@ def record_pause(enrolment: Enrolment, *, start_date: dt.date, end_date: dt.date
     session().flush()
     audit.record(by, "enrolment.paused", enrolment, start_date=start_date.isoformat(),
                  end_date=end_date.isoformat(), reason=reason.value)
+    stage_dates.refresh([enrolment])
     return row
 
 
@@ -205,6 +208,7 @@ def grant_extension(enrolment: Enrolment, *, stage_code: str, months: int, days:
     session().add(row)
     session().flush()
     audit.record(by, "enrolment.extended", enrolment, stage_code=stage_code, months=months, days=days)
+    stage_dates.refresh([enrolment])
     return row
 
 
@@ -295,6 +299,7 @@ def migrate(enrolment: Enrolment, version: ProgrammeVersion, *, by: Any) -> list
                 carried.append({"from": str(old_set.ref), "to": str(new_set.ref)})
     enrolment.programme_version = version
     session().flush()
+    stage_dates.refresh([enrolment])
     audit.record(by, "enrolment.migrated", enrolment, version=[current.version, version.version],
                  crosswalks=carried or None)
     for listener in _MIGRATION_LISTENERS.values():

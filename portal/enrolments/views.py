@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.db import session
-from portal.enrolments import bp, queries, services
+from portal.enrolments import bp, queries, services, stage_dates
 from portal.enrolments.dashboard import STATUS_LABELS, dashboard_for, headline
 from portal.enrolments.forms import EnrolForm, OrganisationChoiceForm
 from portal.enrolments.models import Enrolment, EnrolmentStatus
@@ -76,15 +76,8 @@ def enrolments() -> Any:
         query = query.where(Enrolment.programme_code == programme)
     after, before = request.args.get("after"), request.args.get("before")
     if stage:
-        query = query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
-
-        def in_stage(rows: list[Enrolment]) -> list[Enrolment]:
-            current = queries.current_stages(rows, today)
-            return [e for e in rows if current[e.id] == stage]
-
-        page = queries.filtered_page(query, in_stage, after=after, before=before, size=_page_size())
-    else:
-        page = keyset_page(query, [Enrolment.id], after=after, before=before, size=_page_size(), descending=True)
+        query = query.where(Enrolment.status == EnrolmentStatus.ACTIVE, stage_dates.in_stage(stage, today))
+    page = keyset_page(query, [Enrolment.id], after=after, before=before, size=_page_size(), descending=True)
     return render_template("enrolments/list.html", page=page, standings=queries.standings(page.items, today),
                            programmes=programmes, programme=programme, stages=stages, stage=stage,
                            show_employer=is_programme_admin(current_user)

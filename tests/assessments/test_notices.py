@@ -68,8 +68,8 @@ def test_a_confirmed_fail_tells_the_practitioner_they_can_appeal_and_the_appeal_
         flow, world, as_user):
     submission_id = flow.confirmed(Outcome.FAIL)
     decisions = [n.message for n in _notes(world["practitioner"]) if n.kind == "decision_made"]
-    assert decisions == ["A decision has been made on your Year 1 (ASYE-equivalent) portfolio (fail): you can appeal within 20 "
-                         "working days"]
+    assert decisions == [("A decision has been made on your Year 1 (ASYE-equivalent) portfolio (fail): you can "
+                          "appeal within 20 working days")]
     appeal = services.lodge_appeal(flow.sub(submission_id), by=as_user("practitioner"), grounds="The marking "
                                    "missed my second observation.", today=today())
     session().commit()
