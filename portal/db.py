@@ -69,13 +69,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get(_BEGIN_IMMEDIATE)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_BEGIN_IMMEDIATE = "portal_sqlite_begin_immediate"
+
+
+def session_engine(engine: Engine) -> Engine:
+    """The engine the ORM session binds to. On SQLite its transactions begin IMMEDIATE (they take the write lock
+    at the start and wait for it up to busy_timeout): with a deferred BEGIN in WAL mode, a request that has read
+    and then writes after another request committed fails with "database is locked" (a stale snapshot cannot be
+    upgraded), so two people saving the same marking or submitting the same draft got a 500 instead of the
+    service's refusal. Raw connections (migrations, the readiness check, backups) keep the deferred BEGIN."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_BEGIN_IMMEDIATE: True})
+    return engine
+
+
 def build_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the settings this service relies on (foreign keys on SQLite, pool pre-ping)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 10}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         return engine
@@ -92,7 +111,7 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         self.engine = build_engine(app.config["DATABASE_URL"])
-        self.session_factory.configure(bind=self.engine)
+        self.session_factory.configure(bind=session_engine(self.engine))
         app.extensions["portal_db"] = self
 
         @app.teardown_appcontext
@@ -108,7 +127,8 @@ class Database:
             yield
         finally:
             self.session.remove()
-            self.session_factory.configure(bind=self.engine, join_transaction_mode="conservative_savepoint")
+            self.session_factory.configure(bind=session_engine(self.engine),
+                                           join_transaction_mode="conservative_savepoint")
 
 
 db = Database()

@@ -32,20 +32,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _database_url(tmp: Path) -> str:
+def server_database_url(tmp: Path, schema: str = SCHEMA, name: str = "browser") -> str:
+    """A database for a test server process: a SQLite file in ``tmp``, or a fresh schema of the PostgreSQL test
+    database (the server's search path points at it)."""
     if not IS_POSTGRES:
-        return f"sqlite:///{tmp / 'browser.sqlite3'}"
+        return f"sqlite:///{tmp / (name + '.sqlite3')}"
     from sqlalchemy import text
 
     from portal.db import build_engine
 
     engine = build_engine(TEST_DATABASE_URL)
     with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
     sep = "&" if "?" in TEST_DATABASE_URL else "?"
-    return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{SCHEMA}"
+    return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +59,7 @@ def live_server() -> Iterator[str]:
         pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
     tmp = Path(tempfile.mkdtemp(prefix="portal-browser-"))
     port = _free_port()
-    env = {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": _database_url(tmp),
+    env = {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": server_database_url(tmp),
            "PORTAL_INSTANCE_PATH": str(tmp), "SECRET_KEY": "browser-tests-" + "x" * 40,
            "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(tmp / "mail"), "SIGN_IN_RATE_LIMIT": "1000 per minute",
            "EXTERNAL_URL": f"http://127.0.0.1:{port}"}
