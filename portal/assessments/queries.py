@@ -175,6 +175,12 @@ def submissions_of(practitioner_id: int) -> list[Submission]:
         Submission.practitioner_id == practitioner_id).order_by(Submission.id.desc())).scalars())
 
 
+def submissions_of_enrolment(enrolment_id: int) -> list[Submission]:
+    """An enrolment's stage submissions (drafts included), newest first (one query)."""
+    return list(session().execute(select(Submission).where(Submission.enrolment_id == enrolment_id)
+                                  .order_by(Submission.id.desc())).scalars())
+
+
 def open_submission(enrolment_id: int, stage_code: str) -> Submission | None:
     """The submission of an enrolment stage that is not withdrawn (at most one)."""
     return session().execute(select(Submission).where(

@@ -170,8 +170,11 @@ def enrolment(enrolment: Enrolment) -> Any:
     dashboard = dashboard_for(enrolment, today)
     newer = newer_versions(enrolment.programme_version) if can_manage_enrolment(current_user,
                                                                                           enrolment) else []
+    from portal.assessments.queries import submissions_of_enrolment
+
     return render_template("enrolments/enrolment.html", enrolment=enrolment, dashboard=dashboard,
-                           history=queries.history(enrolment), newer=newer)
+                           history=queries.history(enrolment), newer=newer,
+                           submissions=submissions_of_enrolment(enrolment.id))
 
 
 def dashboard_context(user: Any) -> dict[str, Any]:
