@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -75,6 +75,7 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 _BEGIN_IMMEDIATE = "portal_sqlite_begin_immediate"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def session_engine(engine: Engine) -> Engine:
@@ -82,7 +83,8 @@ def session_engine(engine: Engine) -> Engine:
     at the start and wait for it up to busy_timeout): with a deferred BEGIN in WAL mode, a request that has read
     and then writes after another request committed fails with "database is locked" (a stale snapshot cannot be
     upgraded), so two people saving the same marking or submitting the same draft got a 500 instead of the
-    service's refusal. Raw connections (migrations, the readiness check, backups) keep the deferred BEGIN."""
+    service's refusal. Page requests (GET) begin deferred instead (``Database.begin_request``). Raw connections
+    (migrations, the readiness check, backups) keep the deferred BEGIN."""
     if engine.dialect.name == "sqlite":
         return engine.execution_options(**{_BEGIN_IMMEDIATE: True})
     return engine
@@ -113,10 +115,32 @@ class Database:
         self.engine = build_engine(app.config["DATABASE_URL"])
         self.session_factory.configure(bind=session_engine(self.engine))
         app.extensions["portal_db"] = self
+        app.before_request(self.begin_request)
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             self.session.remove()
+
+    def _sqlite_read_request(self) -> bool:
+        """A page request (GET/HEAD) on SQLite with the session on the app's engine (tests bind a connection)."""
+        return (self.engine is not None and self.engine.dialect.name == "sqlite" and has_request_context()
+                and request.method in READ_METHODS and isinstance(self.session_factory.kw.get("bind"), Engine))
+
+    def begin_request(self) -> None:
+        """SQLite: a page request begins a deferred transaction, so pages are read side by side (WAL) instead of
+        queueing for the write lock behind a slow one; form posts keep BEGIN IMMEDIATE (``session_engine``)."""
+        if self._sqlite_read_request():
+            self.session().connection(execution_options={_BEGIN_IMMEDIATE: False})
+
+    def retry_read_as_writer(self, error: BaseException) -> bool:
+        """SQLite: a page that read and then writes (the audit entry of a view) after another request committed
+        cannot upgrade its read snapshot ("database is locked"). Roll back and begin again IMMEDIATE; True tells
+        the caller to run the view once more (``portal.permissions.requires`` does)."""
+        if not (self._sqlite_read_request() and "database is locked" in str(error)):
+            return False
+        self.session().rollback()
+        self.session().connection(execution_options={_BEGIN_IMMEDIATE: True})
+        return True
 
     @contextmanager
     def bound_to(self, connection: Any) -> Iterator[None]:
@@ -128,7 +152,7 @@ class Database:
         finally:
             self.session.remove()
             self.session_factory.configure(bind=session_engine(self.engine),
-                                           join_transaction_mode="conservative_savepoint")
+                                           join_transaction_mode="conditional_savepoint")
 
 
 db = Database()

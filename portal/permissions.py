@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
-from portal.db import session
+from portal.db import db, session
 from portal.extensions import login_manager
 from portal.urls import MAX_ID
 from portal.users.models import Organisation, Role, RoleGrant, User
@@ -717,8 +718,7 @@ def requires(
     """
 
     def decorator(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def guarded(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             obj = None
@@ -733,6 +733,15 @@ def requires(
             if not predicate(current_user._get_current_object(), obj):
                 abort(403)
             return view(*args, **kwargs)
+
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return guarded(args, dict(kwargs))
+            except OperationalError as error:
+                if not db.retry_read_as_writer(error):  # SQLite only: a page that writes lost its read snapshot
+                    raise
+            return guarded(args, dict(kwargs))
 
         wrapper._access = predicate.__name__  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

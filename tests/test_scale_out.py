@@ -11,6 +11,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,71 @@ def test_the_sign_in_limit_is_shared_by_every_worker(workers):
     assert statuses == [200] * 5 + [429] * 3  # five wrong attempts a minute in all, not five per worker
     worker_pids = {line.split()[0] for line in log.read_text().splitlines() if line.split()[-1:] in (["200"], ["429"])}
     assert len(worker_pids) >= 2, "every request went to one worker: the test proved nothing"
+
+
+@pytest.fixture
+def sqlite_server(tmp_path: Path):
+    """One gunicorn worker on a SQLite file (no Redis needed)."""
+    port = _free_port()
+    env = {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+           "PORTAL_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "scale-out-" + "x" * 40, "MAIL_BACKEND": "file",
+           "MAIL_FILE_DIR": str(tmp_path / "mail"), "SESSION_COOKIE_SECURE": "false"}
+    env.pop("TEST_DATABASE_URL", None)
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "portal"), "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([str(bin_dir / "portal"), "seed-demo"], env=env, check=True, capture_output=True)
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                               "--threads", "4", "portal:create_app()"], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base, tmp_path / "p.sqlite3"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+def test_on_sqlite_pages_are_read_while_a_writer_holds_the_lock_and_posts_wait_for_it(sqlite_server):
+    """Pages begin a shared transaction (WAL readers are never blocked), so one slow write does not queue every
+    page behind it; a form post takes the write lock and waits its turn (up to busy_timeout), never failing."""
+    import sqlite3
+    import threading
+
+    import requests
+
+    base, path = sqlite_server
+    with requests.Session() as browser:
+        page = browser.get(f"{base}/sign-in")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+        writer = sqlite3.connect(path, isolation_level=None)
+        code = writer.execute("SELECT code FROM certificates").fetchone()[0]  # the demo's signed-off Year 1
+        writer.execute("BEGIN IMMEDIATE")  # someone else is writing, slowly
+        try:
+            started = time.monotonic()
+            read = browser.get(f"{base}/verify/{code}", timeout=8)  # reads the certificate register
+            read_took = time.monotonic() - started
+            assert read.status_code == 200 and "Valid" in read.text and read_took < 5  # not queued for the lock
+
+            result: dict[str, Any] = {}
+
+            def post() -> None:
+                result["response"] = browser.post(f"{base}/sign-in", timeout=15, data={
+                    "csrf_token": token, "email": "practitioner@northshire.example", "password": "wrong"})
+
+            poster = threading.Thread(target=post)
+            poster.start()
+            time.sleep(1.5)
+            assert poster.is_alive()  # the sign-in (it counts failed attempts) waits for the write lock
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        poster.join(timeout=15)
+    assert result["response"].status_code == 200  # then goes through: the wrong password is told, no error
+    assert "is incorrect" in result["response"].text or "error" in result["response"].text.lower()
