@@ -36,5 +36,19 @@ lint: install
 frontend:
 	frontend/build.sh
 
+# Load-test the main pages against a national-scale data set (seeded once, the first time: ~10 minutes).
+# PostgreSQL: make bench BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_national
+BENCH_DIR ?= /tmp/national
+BENCH_DATABASE_URL ?= sqlite:///$(BENCH_DIR)/portal.sqlite3
+BENCH_PRACTITIONERS ?= 100000
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	mkdir -p $(BENCH_DIR)
+	PORTAL_ENV=development PORTAL_INSTANCE_PATH=$(BENCH_DIR) $(BIN)/python bench/national_bench.py \
+		--database-url '$(BENCH_DATABASE_URL)' --instance-path $(BENCH_DIR) \
+		--seed-if-missing $(BENCH_PRACTITIONERS) --json $(BENCH_DIR)/bench-$(firstword $(subst :, ,$(BENCH_DATABASE_URL))).json \
+		$(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

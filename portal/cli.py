@@ -97,14 +97,50 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
 
 
 @click.command("seed-demo")
+@click.option("--practitioners", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also load a national-scale data set with this many practitioners (0: the small demo only).")
+@click.option("--employers", type=click.IntRange(min=3), default=150, show_default=True,
+              help="How many employers the national data set spreads them over.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Random seed of the national data set.")
 @with_appcontext
-def seed_demo() -> None:
-    """Load demo organisations and one account per role (idempotent: running it again changes nothing)."""
+def seed_demo(practitioners: int, employers: int, seed: int) -> None:
+    """Load demo organisations and one account per role (idempotent: running it again changes nothing); with
+    --practitioners N, also a national-scale data set (once per database)."""
     from portal.users.seeding import DEMO_PASSWORD, seed_demo_data
 
     _refuse_in_production("Demo data")
+    if practitioners:
+        from portal.seeding_national import national_data_exists
+
+        if national_data_exists():
+            raise click.ClickException("This database already holds national demo data (organisations coded "
+                                       "NAT-...): start from an empty database to load it again.")
     accounts = seed_demo_data()
     session().commit()
+    if practitioners:
+        from portal.exceptions import DomainError
+        from portal.seeding_national import load_national
+
+        try:
+            summary = load_national(practitioners, employers=employers, seed=seed)
+        except DomainError as error:
+            session().rollback()
+            raise click.ClickException(error.message) from None
+        click.echo(f"National data: {summary.practitioners:,} practitioners across {summary.employers} employers, "
+                   f"{summary.evidence_rows:,} evidence rows, {summary.certificates:,} certificates "
+                   f"(register opened {summary.register_opened}) in {summary.seconds:.0f} s")
+        for table, count in sorted(summary.rows.items()):
+            click.echo(f"  {table:<28} {count:>11,}")
+        from portal.enrolments.stage_dates import refresh_missing
+
+        refresh_missing(progress=_progress("Storing stage dates"))  # loaded in bulk, past the enrolment services
+        session().commit()
+    from portal.demo_activity import demo_certificate_code
+    from portal.urls import external_url
+
+    code = demo_certificate_code()
+    if code:
+        click.echo(f"Demo certificate (Rhys Morgan, Year 1): {external_url('certificates.verify_code', code=code)}")
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         extra = f"  2FA key {account.totp_secret} (or: .venv/bin/portal demo-code {account.email})" \

@@ -181,3 +181,12 @@ def seed_demo_activity(today: dt.date | None = None) -> DemoActivity:
     code = session().execute(select(Certificate.code).where(Certificate.practitioner_id == signed.id)
                              .order_by(Certificate.id)).scalars().first()
     return DemoActivity(code)
+
+
+def demo_certificate_code() -> str | None:
+    """The code of the demo's signed-off Year 1 certificate (None before the demo is seeded)."""
+    from portal.certificates.models import Certificate
+
+    return session().execute(select(Certificate.code).join(User, User.id == Certificate.practitioner_id)
+                             .where(User.email == "signed.off@northshire.example")
+                             .order_by(Certificate.id)).scalars().first()
