@@ -73,3 +73,12 @@ def appeal_lodged(appeal: Appeal) -> None:
     link = path_for("assessments.appeal_view", appeal_id=appeal.id)
     for admin in people_with_role(Role.PROGRAMME_ADMIN):
         notify(admin, "appeal_lodged", message, link)
+
+
+def agreement_requested(submission: Submission, admins: list[Any]) -> None:
+    """Tell the employer's admins a practitioner asks them to agree to a submission with requirements not met."""
+    message = (f"{submission.practitioner.name} asks you to agree to their {_stage(submission)} submission: "
+               "some requirements are not met")
+    link = path_for("assessments.agreement", submission_id=submission.id)
+    for admin in admins:
+        notify(admin, "agreement_requested", message, link)

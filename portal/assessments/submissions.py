@@ -37,9 +37,10 @@ from portal.cpd.models import CpdRecord, CpdStatus
 from portal.db import session, utcnow
 from portal.enrolments.models import Enrolment, EnrolmentStatus
 from portal.exceptions import DomainError
+from portal.formatting import LONDON
 from portal.framework.progress import ProgressStatus, RequirementProgress, StageProgress
 from portal.framework.services import template_for
-from portal.users.models import Role
+from portal.users.models import Role, RoleGrant, User, UserStatus
 
 STATEMENT_MAX = 20000
 INDEPENDENT = "independent_assessment"
@@ -250,6 +251,33 @@ def record_agreement(submission: Submission, *, by: Any, reason: str, today: dt.
     session().flush()
     record_event(submission, "record_agreement", by=by, role=_admin_role(by), reason=reason,
                  unmet=[r.code for r in unmet])
+
+
+def request_agreement(submission: Submission, *, by: Any, today: dt.date) -> int:
+    """The practitioner asks their employer's admins to agree to submitting a draft whose requirements are not all
+    met (each is notified, with a link to the agreement page); at most once a day. Returns how many were asked."""
+    if by is None or by.id != submission.practitioner_id:
+        raise DomainError("Only the practitioner can ask their employer to agree")
+    if submission.state is not S.DRAFT:
+        raise DomainError("Only a portfolio that has not been submitted needs the agreement")
+    if submission.has_agreement:
+        raise DomainError("Your employer has already agreed to this submission")
+    if not readiness(submission, today).unmet:
+        raise DomainError("Every requirement is met: you can submit without your employer's agreement")
+    start_of_day = dt.datetime.combine(today, dt.time(), tzinfo=LONDON)
+    asked_today = session().execute(select(SubmissionEvent.id).where(
+        SubmissionEvent.submission_id == submission.id, SubmissionEvent.action == "request_agreement",
+        SubmissionEvent.occurred_at >= start_of_day)).first()
+    if asked_today:
+        raise DomainError("You have already asked your employer today: they have been notified")
+    admins = list(session().execute(select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(
+        RoleGrant.role == Role.EMPLOYER_ADMIN, RoleGrant.organisation_id == submission.enrolment.organisation_id,
+        User.status == UserStatus.ACTIVE).order_by(User.id)).scalars().unique())
+    if not admins:
+        raise DomainError("Your employer has no admin in the portal yet: ask them directly")
+    record_event(submission, "request_agreement", by=by, role=st.PRACTITIONER, asked=len(admins))
+    notices.agreement_requested(submission, admins)
+    return len(admins)
 
 
 def _admin_role(user: Any) -> str:

@@ -17,6 +17,7 @@ from portal.assessments.models import Submission
 from portal.assessments.sealing import CPD_KIND
 from portal.assessments.states import SubmissionState as S
 from portal.assessments.states import available_moves
+from portal.auth.forms import ActionForm
 from portal.db import session
 from portal.enrolments.models import Enrolment, EnrolmentStatus
 from portal.enrolments.queries import enrolments_of
@@ -165,6 +166,24 @@ def submit(submission: Submission) -> Any:
                url_for("assessments.submission", submission_id=submission.id), field="note")
     return done or render_template("assessments/check.html", submission=submission, form=form,
                                    readiness=submissions.readiness(submission, london_today()))
+
+
+@bp.route("/submissions/<int:submission_id>/ask-agreement", methods=["POST"])
+@requires(can_edit_submission, load=LOAD)
+def ask_agreement(submission: Submission) -> Any:
+    """The practitioner asks their employer's admins to agree to a submission with requirements not met."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            asked = submissions.request_agreement(submission, by=current_user, today=london_today())
+        except DomainError as error:
+            session().rollback()
+            flash(error.message, "error")
+        else:
+            session().commit()
+            flash(f"Your employer's admin{'s have' if asked != 1 else ' has'} been asked to agree to your submission",
+                  "success")
+    return redirect(url_for("assessments.check", submission_id=submission.id))
 
 
 @bp.route("/submissions/<int:submission_id>/withdraw", methods=["GET", "POST"])

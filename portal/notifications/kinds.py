@@ -16,6 +16,7 @@ contract: a feature that needs a new kind registers it (``register_kind``) at im
 | marking_overdue | `portal reminders run` | the assessor | marking is past its due date |
 | decision_made | assessment services | the practitioner | a decision on their submission is signed off (or returned) |
 | appeal_lodged | assessment services | programme admins | an appeal is lodged |
+| agreement_requested | assessment services | the employer's admins | a practitioner asks them to agree to a submission with requirements not met |
 | certificate_issued | certificate services | the practitioner | a certificate is issued to them |
 """
 from __future__ import annotations
@@ -48,7 +49,7 @@ def register_kind(code: str, label: str, audience: set[Role] | frozenset[Role], 
     return kind
 
 
-P, S, A, PA = Role.PRACTITIONER, Role.SUPERVISOR, Role.ASSESSOR, Role.PROGRAMME_ADMIN
+P, S, A, PA, EA = Role.PRACTITIONER, Role.SUPERVISOR, Role.ASSESSOR, Role.PROGRAMME_ADMIN, Role.EMPLOYER_ADMIN
 register_kind("verification_requested", "someone asks you to verify or co-sign casework evidence", {S, P})
 register_kind("verification_decided", "your casework evidence is verified, co-signed or declined", {P, S})
 register_kind("feedback_received", "feedback arrives through a link you sent", {P})
@@ -62,7 +63,9 @@ register_kind("marking_overdue", "marking allocated to you is past its due date"
 register_kind("decision_made", "a decision is made on your stage submission", {P})
 register_kind("appeal_lodged", "an appeal is lodged", {PA})
 register_kind("certificate_issued", "a certificate is issued to you", {P})
-del P, S, A, PA
+register_kind("agreement_requested", "a practitioner asks you to agree to a submission with requirements not met",
+              {EA})
+del P, S, A, PA, EA
 
 
 def kinds_for(roles: set[Role]) -> list[NotificationKind]:

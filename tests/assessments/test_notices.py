@@ -12,6 +12,7 @@ from portal.exceptions import DomainError
 from portal.mail import OutboxMessage
 from portal.notifications.models import Notification
 
+from ..conftest import parse
 from .conftest import today
 
 
@@ -87,3 +88,36 @@ def test_turning_email_off_keeps_the_notification_but_sends_no_mail(flow, world,
     flow.assessing("south_assessor")
     assert [n.kind for n in _notes(world["south_assessor"])] == ["submission_allocated"]
     assert not _mail_to(world["south_assessor"])
+
+
+def test_the_practitioner_asks_their_employer_to_agree_once_a_day(client, flow, world, as_user, sign_in_as):
+    from portal.assessments import submissions
+
+    submission = services.start_submission(session().get(type(world["enrolment"]), world["enrolment"].id), "Y1",
+                                           by=as_user("practitioner"))
+    session().commit()
+    sign_in_as(world["practitioner"])
+    page = client.get(f"/assessments/submissions/{submission.id}/check")
+    form = parse(page).select_one(f"form[action='/assessments/submissions/{submission.id}/ask-agreement']")
+    assert form is not None and form.select_one("#ask-agreement")
+    token = form.select_one("input[name=csrf_token]")["value"]
+    asked = client.post(f"/assessments/submissions/{submission.id}/ask-agreement", data={"csrf_token": token},
+                        follow_redirects=True)
+    assert "admin has been asked to agree" in asked.get_data(as_text=True)
+    [note] = [n for n in _notes(world["employer_admin"]) if n.kind == "agreement_requested"]
+    assert note.link == f"/assessments/submissions/{submission.id}/agreement"
+    assert "Pat Practitioner" in note.message and "Year 1 (ASYE-equivalent)" in note.message
+    assert not [n for n in _notes(world["south_admin"]) if n.kind == "agreement_requested"]  # another employer
+
+    again = client.post(f"/assessments/submissions/{submission.id}/ask-agreement", data={"csrf_token": token},
+                        follow_redirects=True)
+    assert "already asked your employer today" in again.get_data(as_text=True)
+    assert len([n for n in _notes(world["employer_admin"]) if n.kind == "agreement_requested"]) == 1
+
+    services.record_agreement(flow.sub(submission.id), by=as_user("employer_admin"), today=today(),
+                              reason="Reviews are booked.")
+    session().commit()
+    with pytest.raises(DomainError, match="already agreed"):
+        submissions.request_agreement(flow.sub(submission.id), by=as_user("practitioner"), today=today())
+    with pytest.raises(DomainError, match="Only the practitioner"):
+        submissions.request_agreement(flow.sub(submission.id), by=as_user("employer_admin"), today=today())

@@ -120,6 +120,8 @@ MATRIX: dict[str, Entry] = {
     "assessments.appeals_list": guarded(lambda w: "/assessments/appeals", ASSESSORS, MODERATORS, "programme_admin"),
     "assessments.assign_reviewer": guarded(lambda w: f"/assessments/appeals/{w['appeal:open']}/reviewer",
                                            "programme_admin", owner_is="owner3"),
+    "assessments.ask_agreement": guarded(lambda w: f"/assessments/submissions/{w['submission:draft']}/ask-agreement",
+                                         "owner"),
     "assessments.check": guarded(lambda w: f"/assessments/submissions/{w['submission:draft']}/check", "owner"),
     "assessments.decide": guarded(lambda w: f"/assessments/appeals/{w['appeal:reviewed']}/decide",
                                   "programme_admin", "reviewer", owner_is="owner3", extra=("reviewer",)),

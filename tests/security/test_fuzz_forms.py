@@ -566,6 +566,8 @@ DUPLICATES: dict[str, tuple[str, Callable[[World], str], Callable[[World], dict[
                              lambda w: {"reason": "Not ready."}),
     "assessments.submit": ("owner", lambda w: f"/assessments/submissions/{w['submission:draft']}/submit",
                            lambda w: {}),
+    "assessments.ask_agreement": ("owner", lambda w: f"/assessments/submissions/{w['submission:draft']}/ask-agreement",
+                                  lambda w: {}),
     "assessments.appeal": ("owner", lambda w: f"/assessments/submissions/{w['submission:confirmed_fail']}/appeal",
                            lambda w: {"grounds": "The second observation was not read."}),
     "assessments.sign_off_stage": ("same_org_admin",
