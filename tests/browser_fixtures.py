@@ -11,6 +11,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,32 @@ def server_database_url(tmp: Path, schema: str = SCHEMA, name: str = "browser") 
     return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
 
 
+@contextmanager
+def running_server(env: dict[str, str], port: int, log_path: Path, *gunicorn_args: str) -> Iterator[str]:
+    """gunicorn serving the portal on 127.0.0.1:``port`` with ``env`` (2 workers x 2 threads unless
+    ``gunicorn_args`` say otherwise), its output in ``log_path``; yields the base URL once /healthz answers and
+    stops the server afterwards."""
+    args = list(gunicorn_args) or ["--workers", "2", "--threads", "2"]
+    log = log_path.open("w")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", *args,
+                               "portal:create_app()"], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the test server did not start: " + log_path.read_text()[-2000:])
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The portal under gunicorn on a free port, migrated and seeded with the demo data."""
@@ -67,24 +94,8 @@ def live_server() -> Iterator[str]:
     bin_dir = Path(sys.executable).parent
     for command in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run([str(bin_dir / "portal"), *command], env=env, check=True, capture_output=True)
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--threads", "2", "portal:create_app()"], env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the test server did not start: " + (tmp / "server.log").read_text()[-2000:])
+    with running_server(env, port, tmp / "server.log") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

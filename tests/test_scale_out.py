@@ -8,14 +8,13 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser_fixtures import _free_port
+from tests.browser_fixtures import _free_port, running_server
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -45,23 +44,11 @@ def workers(tmp_path: Path):
     env.pop("TEST_DATABASE_URL", None)
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "portal"), "db", "upgrade"], env=env, check=True, capture_output=True)
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "3",
-                               "--access-logformat", "%(p)s %(s)s", "--access-logfile", "-", "portal:create_app()"],
-                              env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base, tmp_path / "server.log"
+        with running_server(env, port, tmp_path / "server.log", "--workers", "3", "--access-logformat", "%(p)s %(s)s",
+                            "--access-logfile", "-") as base:
+            yield base, tmp_path / "server.log"
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
         for key in redis_client.scan_iter(f"{prefix}*"):
             redis_client.delete(key)
 
@@ -97,22 +84,8 @@ def sqlite_server(tmp_path: Path):
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "portal"), "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([str(bin_dir / "portal"), "seed-demo"], env=env, check=True, capture_output=True)
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                               "--threads", "4", "portal:create_app()"], env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with running_server(env, port, tmp_path / "server.log", "--workers", "1", "--threads", "4") as base:
         yield base, tmp_path / "p.sqlite3"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def test_on_sqlite_pages_are_read_while_a_writer_holds_the_lock_and_posts_wait_for_it(sqlite_server):

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from email import policy
 from pathlib import Path
@@ -25,7 +24,7 @@ import pytest
 
 from portal.users.seeding import DEMO_PASSWORD, demo_totp_secret
 from tests.browser.test_accessibility import WCAG_TAGS
-from tests.browser_fixtures import ARTIFACTS, CHROMIUM, _free_port, server_database_url
+from tests.browser_fixtures import ARTIFACTS, CHROMIUM, _free_port, running_server, server_database_url
 from tests.conftest import IS_POSTGRES, TEST_DATABASE_URL
 
 SCHEMA = "journey_check"
@@ -84,24 +83,10 @@ def journey_server() -> Iterator[Server]:
     server = Server(base, env, folder)
     server.cli("db", "upgrade")
     server.cli("seed-demo")
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                                "--workers", "2", "--threads", "2", "portal:create_app()"],
-                               env=env, stdout=log, stderr=log)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the journey server did not start: " + (folder / "server.log").read_text()[-2000:])
-        yield server
+        with running_server(env, port, folder / "server.log"):
+            yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
         if IS_POSTGRES:
             from sqlalchemy import text
 
