@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from portal import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -27,8 +29,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> dt.datetime:
-    """The current time, timezone-aware in UTC (the only kind of time the database holds)."""
-    return dt.datetime.now(dt.UTC)
+    """The current time, timezone-aware in UTC (the only kind of time the database holds): the service's clock."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-LONDON = ZoneInfo("Europe/London")
+from portal.clock import LONDON  # re-exported: the filters and older imports use it here
 
 
 def london(value: dt.datetime | None) -> dt.datetime | None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
+from portal.clock import today as london_today  # the service clock; kept under this name for its callers
 from portal.db import session
 from portal.enrolments import stage_dates
 from portal.enrolments.models import (
@@ -34,7 +35,6 @@ from portal.enrolments.models import (
 )
 from portal.enrolments.queries import clock_inputs
 from portal.exceptions import DomainError
-from portal.formatting import LONDON
 from portal.framework import clock
 from portal.framework import vocabulary as v
 from portal.framework.definitions import ProgrammeTemplate, ReviewMeeting, Stage
@@ -44,11 +44,6 @@ from portal.users.models import Organisation, Role, User
 
 MigrationListener = Callable[[Enrolment, ProgrammeTemplate, ProgrammeTemplate, Any], None]
 _MIGRATION_LISTENERS: dict[str, MigrationListener] = {}
-
-
-def london_today() -> dt.date:
-    """Today's date in England (the calendar the pathway runs on)."""
-    return dt.datetime.now(LONDON).date()
 
 
 def register_migration_listener(listener: MigrationListener) -> MigrationListener:
