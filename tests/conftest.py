@@ -1,16 +1,24 @@
 """Shared fixtures: one migrated database per run, and every test inside a transaction rolled back at its end.
 
 The database is a temporary SQLite file, or the PostgreSQL database named by ``TEST_DATABASE_URL``.
+
+Time: the service has one clock (``portal.clock``) and tests set it with time-machine, never read the wall clock.
+By default the suite runs on the real day; ``PORTAL_TEST_TODAY=2027-12-01`` runs the whole suite as if that were
+today (the service clock starts at 10:00 in England on that day and ticks). The date-sensitive tests also run at
+the fixed boundary days in ``BOUNDARY_DAYS`` through the ``on_day`` fixture (``@on_boundary_days``).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
@@ -19,6 +27,63 @@ from portal.db import build_engine, db
 
 pytest_plugins = ["tests.browser_fixtures"]  # live server + Chromium, shared by every accessibility test
 
+# ------------------------------------------------------------------------------------------------------ the clock
+LONDON = ZoneInfo("Europe/London")
+
+# The days on which date rules turn: Social Work England's registration year (30 November / 1 December), a leap
+# day (28 / 29 February 2028), the financial and standards year (31 March / 1 April), the clock changes (the last
+# Sundays of March and October 2027) and the turn of the calendar year.
+BOUNDARY_DAYS: tuple[dt.date, ...] = (
+    dt.date(2026, 11, 30), dt.date(2026, 12, 1), dt.date(2028, 2, 28), dt.date(2028, 2, 29), dt.date(2027, 3, 31),
+    dt.date(2027, 4, 1), dt.date(2027, 3, 28), dt.date(2027, 10, 31), dt.date(2026, 12, 31), dt.date(2027, 1, 1),
+)
+
+
+def london_moment(day: dt.date, hour: int = 10) -> dt.datetime:
+    """``hour`` o'clock in England on ``day`` (an instant the clock can be moved to)."""
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
+
+
+def _suite_day() -> dt.date | None:
+    value = os.environ.get("PORTAL_TEST_TODAY", "").strip()
+    return dt.date.fromisoformat(value) if value else None
+
+
+if _suite_day() is not None:  # the whole run as if on that day (the clock ticks from 10:00 there)
+    time_machine.travel(london_moment(_suite_day()), tick=True).start()  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def on_day(request: pytest.FixtureRequest) -> Iterator[dt.date]:
+    """The service's day for this test. Unparametrised: the run's today. Parametrised (``@on_boundary_days`` or
+    ``indirect=True``) with a date: the clock moves to 10:00 in England on it, ticking, for the whole test, and
+    fixtures that ask for ``on_day`` build their data on that day."""
+    from portal import clock
+
+    day = getattr(request, "param", None)
+    if day is None or day == "today":
+        yield clock.today()
+        return
+    with time_machine.travel(london_moment(day), tick=True):
+        yield day
+
+
+def _day_id(day: Any) -> str:
+    return day if isinstance(day, str) else day.isoformat()
+
+
+# Run a test on the real day and on every boundary day: put ``@on_boundary_days`` on it and ask for ``on_day``
+# (or a fixture that does) before anything that builds dated data.
+on_boundary_days = pytest.mark.parametrize("on_day", ("today", *BOUNDARY_DAYS), indirect=True, ids=_day_id)
+
+
+# A test about something else whose data would meet a date rule near a boundary (a new starter owing last year's
+# CPD on 1 December) runs on an ordinary mid-year weekday instead of the real day.
+SETTLED_DAY = dt.date(2027, 6, 16)
+on_a_settled_day = pytest.mark.parametrize("on_day", (SETTLED_DAY,), indirect=True, ids=_day_id)
+
+
+# --------------------------------------------------------------------------------------------- the database
 _TMP = tempfile.mkdtemp(prefix="portal-tests-")
 os.environ.setdefault("PORTAL_INSTANCE_PATH", _TMP)
 

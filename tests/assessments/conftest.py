@@ -46,7 +46,7 @@ def _own_listeners(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def world(app: Any, make_org: Any, make_user: Any) -> dict[str, Any]:
+def world(app: Any, on_day: dt.date, make_org: Any, make_user: Any) -> dict[str, Any]:
     """North: the practitioner Pat (enrolled 200 days ago, supervised by Sue, before that by Otto), another
     practitioner, a north assessor, a north moderator, the employer admin. South: two assessors, a moderator, its
     admin. East: an assessor. A programme admin."""

@@ -32,7 +32,7 @@ def programme_version(app: Any) -> Any:
 
 
 @pytest.fixture
-def world(app: Any, make_org: Any, make_user: Any, programme_version: Any) -> dict[str, Any]:
+def world(app: Any, on_day: dt.date, make_org: Any, make_user: Any, programme_version: Any) -> dict[str, Any]:
     """North: a practitioner (enrolled), their supervisor, another supervisor, a co-worker with a registration
     number, one without, an employer admin; South: an employer admin; plus assessor, moderator, programme admin."""
     from portal.db import session

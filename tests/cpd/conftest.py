@@ -20,17 +20,25 @@ def today() -> dt.date:
     return today_in_england()
 
 
+def this_year(days_back: int = 10) -> dt.date:
+    """A day of the current registration year at most ``days_back`` days ago: ten days back where the year is that
+    old, the year's first day (1 December) otherwise, so 'a record of this year' stays in this year on any day."""
+    from portal.cpd.years import registration_year, year_start
+
+    return max(today() - days_back * DAY, year_start(registration_year(today())))
+
+
 def date_parts(day: dt.date) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
 def complete_form(**overrides: Any) -> dict[str, Any]:
     """A POST body for the CPD form with every answer (a complete record, with a peer reflection)."""
-    end = today() - 10 * DAY
+    end = this_year()
     data: dict[str, Any] = {
         "title": "Working with neglect: the graded care profile",
         "activity_type": "course",
-        "start_date": date_parts(end - DAY),
+        "start_date": date_parts(end),
         "end_date": date_parts(end),
         "hours": "6.5",
         "participatory_hours": "4",
@@ -51,7 +59,7 @@ def complete_form(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(app: Any, make_org: Any, make_user: Any) -> dict[str, Any]:
+def world(app: Any, on_day: dt.date, make_org: Any, make_user: Any) -> dict[str, Any]:
     """Northshire: Siân (practitioner, enrolled, supervised by Sue), another practitioner, a second supervisor,
     an assessor, a moderator and an employer admin; Southshire: its admin and practitioner; a programme admin."""
     from portal.enrolments.models import Enrolment
@@ -101,7 +109,7 @@ def make_record(app: Any) -> Any:
     from portal.users.models import User
 
     def build(user: Any, *, complete: bool = True, files: list[Any] | None = None, **overrides: Any) -> Any:
-        end = overrides.pop("end_date", today() - 10 * DAY)
+        end = overrides.pop("end_date", this_year())
         values: dict[str, Any] = {
             "title": "Reading on cumulative harm", "activity_type": CpdType.READING, "start_date": end, "end_date": end,
             "hours": Decimal(2), "participatory_hours": Decimal(0), "description": "An article.", "learning": "Learnt.",

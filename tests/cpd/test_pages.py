@@ -12,7 +12,7 @@ from portal.cpd.years import registration_year
 from portal.db import session
 
 from ..conftest import parse
-from .conftest import DAY, complete_form, today
+from .conftest import DAY, complete_form, this_year, today
 
 
 def _last_record() -> CpdRecord:
@@ -141,7 +141,7 @@ def test_the_year_check_shows_on_the_page(client, world, sign_in_as, make_record
     sign_in_as(practitioner)
     text = parse(client.get("/cpd/")).get_text(" ", strip=True)
     assert "Minimum not met yet" in text and "days left before 30 November" in text or "last day" in text
-    day = today() - DAY
+    day = this_year(1)
     make_record(practitioner, end_date=day)
     make_record(practitioner, end_date=day, peer_name="P", peer_role="R", peer_discussed_on=day, peer_learning="x")
     assert "Minimum met" in parse(client.get("/cpd/")).get_text()

@@ -13,7 +13,7 @@ from portal.cpd.years import YearCheck, registration_year, year_end, year_label
 from portal.db import session
 
 from ..conftest import parse
-from .conftest import DAY, complete_form, today
+from .conftest import DAY, complete_form, this_year, today
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -135,7 +135,7 @@ def test_year_check_counts_only_complete_records(world, make_record):
     from portal.cpd.queries import year_checks
 
     practitioner = world["practitioner"]
-    day = today() - 3 * DAY
+    day = this_year(3)
     make_record(practitioner, end_date=day)
     make_record(practitioner, end_date=day, complete=False, peer_name="P", peer_role="R", peer_discussed_on=day,
                 peer_learning="Discussed")

@@ -27,7 +27,7 @@ def programmes(app: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(make_org: Any, make_user: Any, programmes: dict[str, Any]) -> dict[str, Any]:
+def world(on_day: dt.date, make_org: Any, make_user: Any, programmes: dict[str, Any]) -> dict[str, Any]:
     """Two councils. North: an admin, two practitioners, two supervisors. South: an admin, a practitioner, a
     supervisor. Plus a programme admin and an assessor."""
     north, south = make_org("Northshire", "NORTH"), make_org("Southshire", "SOUTH")

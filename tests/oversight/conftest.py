@@ -24,7 +24,7 @@ def london_today() -> dt.date:
 
 
 @pytest.fixture
-def world(app: Any, make_org: Any, make_user: Any) -> dict[str, Any]:
+def world(app: Any, on_day: dt.date, make_org: Any, make_user: Any) -> dict[str, Any]:
     """North: an employer admin, practitioners Pat and Olu, supervisors Sue and Sid, an assessor and a moderator.
     South: an employer admin, a practitioner and a supervisor. Plus a programme admin; the shipped programmes."""
     from portal.framework.models import ProgrammeVersion
