@@ -10,7 +10,6 @@ The backup folder holds private keys and personal data: keep it where the live i
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import shutil
@@ -23,6 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from portal import clock
 from portal.db import build_engine
 from portal.evidence.storage import Storage
 
@@ -81,7 +81,7 @@ def backup(database_url: str, storage: Storage, destination: Path,
            progress: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items, *,
            key_dir: Path | None = None) -> Path:
     """Write a backup folder under ``destination`` and return its path (with the signing keys of ``key_dir``)."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     folder = destination / f"portal-backup-{stamp}"
     folder.mkdir(parents=True, exist_ok=False)
     url = make_url(database_url)
@@ -132,7 +132,7 @@ def backup(database_url: str, storage: Storage, destination: Path,
         shutil.copyfile(path, copy_to)
         copy_to.chmod(0o600)
         signing_keys[name] = {"sha256": _sha256(copy_to), "size": copy_to.stat().st_size}
-    manifest = {"format": FORMAT_VERSION, "created_at": dt.datetime.now(dt.UTC).isoformat(), "database": kind,
+    manifest = {"format": FORMAT_VERSION, "created_at": clock.now().isoformat(), "database": kind,
                 "database_file": target.name, "database_sha256": _sha256(target), "revision": revision,
                 "row_counts": counts, "files": files, "files_missing_at_backup": missing, "keys": signing_keys}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))

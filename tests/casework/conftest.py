@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from portal import clock
 from portal.users.models import Role
 
 from ..conftest import _keep
@@ -60,7 +61,7 @@ def world(app: Any, on_day: dt.date, make_org: Any, make_user: Any, programme_ve
 
     version = sess.get(ProgrammeVersion, programme_version.id)
     enrolment = enrol(practitioner=sess.get(User, people["practitioner"].id), organisation=sess.get(Organisation,
-                      north.id), programme_version=version, start_date=dt.date.today() - dt.timedelta(days=200),
+                      north.id), programme_version=version, start_date=clock.today() - dt.timedelta(days=200),
                       fte="1", supervisor=sess.get(User, people["supervisor"].id), by=None)
     sess.commit()
     people["enrolment"] = _keep(sess.get(Enrolment, enrolment.id))
@@ -83,7 +84,7 @@ def item_builder(world: dict[str, Any]) -> Any:
         enrolment = sess.get(Enrolment, world["enrolment"].id)
         practitioner = sess.get(User, world["practitioner"].id)
         supervisor = sess.get(User, world["supervisor"].id)
-        occurred_on = occurred_on or dt.date.today() - dt.timedelta(days=10)
+        occurred_on = occurred_on or clock.today() - dt.timedelta(days=10)
         if kind == "case_reflection":
             item = services.create_case_reflection(
                 enrolment, by=practitioner, occurred_on=occurred_on, case_reference=case_reference,

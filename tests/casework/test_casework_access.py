@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.audit import AuditEvent
 from portal.db import session
 from portal.permissions import can_view_casework, register_casework_viewer
@@ -86,7 +87,7 @@ def test_another_practitioners_ids_give_403_and_missing_ids_404(client, world, i
     sess = session()
     enrolment = enrol(practitioner=sess.get(User, other.id), organisation=sess.get(Organisation, world["north"].id),
                       programme_version=sess.get(ProgrammeVersion, programme_version.id),
-                      start_date=dt.date.today() - dt.timedelta(days=30), fte="1", supervisor=None, by=None)
+                      start_date=clock.today() - dt.timedelta(days=30), fte="1", supervisor=None, by=None)
     sess.commit()
     own_enrolment = enrolment.id
     sign_in_as(other)

@@ -7,13 +7,16 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from portal import clock
 from portal.casework.models import CaseworkItem, CaseworkKind, VerificationStatus
 from portal.db import session
 
 from ..conftest import parse
 from .conftest import REFLECTION_TEXTS, fresh
 
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
+
+def yesterday() -> dt.date:
+    return clock.today() - dt.timedelta(days=1)
 
 
 def _date(prefix: str, day: dt.date) -> list[tuple[str, str]]:
@@ -21,7 +24,7 @@ def _date(prefix: str, day: dt.date) -> list[tuple[str, str]]:
 
 
 def reflection_form(**changes):
-    data = [*_date("occurred_on", YESTERDAY), ("case_reference", "Case 14"), ("category", "child_protection"),
+    data = [*_date("occurred_on", yesterday()), ("case_reference", "Case 14"), ("category", "child_protection"),
             ("activity", "strategy_discussion"), ("practitioner_role", "observer"), ("statements", "KSS-CF.5"),
             ("statements", "KSS-CF.7"), *REFLECTION_TEXTS.items()]
     for key, value in changes.items():
@@ -47,7 +50,7 @@ def test_practitioner_adds_a_case_reflection(client, world, sign_in_as):
                                                             "Case 14")
     assert (item.category, item.activity, item.practitioner_role) == ("child_protection", "strategy_discussion",
                                                                       "observer")
-    assert item.statement_codes == ["KSS-CF.5", "KSS-CF.7"] and item.occurred_on == YESTERDAY
+    assert item.statement_codes == ["KSS-CF.5", "KSS-CF.7"] and item.occurred_on == yesterday()
     text = parse(client.get(response.headers["Location"])).get_text()
     assert "I visited Child A" in text and "KSS-CF.5" in text and "Draft" in text
 
@@ -55,9 +58,9 @@ def test_practitioner_adds_a_case_reflection(client, world, sign_in_as):
 @pytest.mark.parametrize("changes, message", [
     ({"account": ""}, "Enter what happened"),
     ({"account": "   "}, "Enter what happened"),
-    ({"occurred_on": [str((dt.date.today() + dt.timedelta(days=1)).day),
-                      str((dt.date.today() + dt.timedelta(days=1)).month),
-                      str((dt.date.today() + dt.timedelta(days=1)).year)]}, "must be today or in the past"),
+    ({"occurred_on": [str((clock.today() + dt.timedelta(days=1)).day),
+                      str((clock.today() + dt.timedelta(days=1)).month),
+                      str((clock.today() + dt.timedelta(days=1)).year)]}, "must be today or in the past"),
     ({"occurred_on": ["31", "2", "2026"]}, "must be a real date"),
     ({"occurred_on": ["3", "", "2026"]}, "must include a month"),
     ({"occurred_on": None}, "Enter the date of the activity"),
@@ -99,7 +102,7 @@ def test_supervisor_records_a_direct_observation_and_the_practitioner_reflects(c
     sign_in_as(world["supervisor"])
     enrolment = world["enrolment"]
     response = client.post(f"/casework/enrolments/{enrolment.id}/observations/new", data=MultiDict([
-        *_date("occurred_on", YESTERDAY), ("case_reference", "Case 3"), ("activity", "home_visit"),
+        *_date("occurred_on", yesterday()), ("case_reference", "Case 3"), ("activity", "home_visit"),
         ("observed", "A home visit to Child A and Parent B."), ("strengths", "Clear, warm explanation."),
         ("development", "Check understanding at the end."), ("statements", "KSS-CF.1")]))
     assert response.status_code == 302
@@ -129,7 +132,7 @@ def test_a_registered_coworker_can_observe(client, world, sign_in_as):
     response = client.get(f"/casework/observations/new?enrolment={world['enrolment'].id}")
     assert response.status_code == 302 and "/observations/new" in response.headers["Location"]
     response = client.post(f"/casework/enrolments/{world['enrolment'].id}/observations/new", data=MultiDict([
-        *_date("occurred_on", YESTERDAY), ("case_reference", "Case 3"), ("observed", "A core group."),
+        *_date("occurred_on", yesterday()), ("case_reference", "Case 3"), ("observed", "A core group."),
         ("strengths", "Good chairing."), ("development", "Time keeping."), ("statements", "KSS-CF.7")]))
     assert response.status_code == 302
     assert session().execute(select(CaseworkItem.observer_id)).scalar_one() == world["coworker"].id
@@ -140,7 +143,7 @@ def test_an_observer_without_a_registration_number_is_refused(client, world, sig
     page = parse(client.get(f"/casework/enrolments/{world['enrolment'].id}/observations/new"))
     assert "registered social worker" in page.get_text() and page.select_one("main form[method=post]") is None
     response = client.post(f"/casework/enrolments/{world['enrolment'].id}/observations/new", data=MultiDict([
-        *_date("occurred_on", YESTERDAY), ("case_reference", "Case 3"), ("observed", "x"), ("strengths", "x"),
+        *_date("occurred_on", yesterday()), ("case_reference", "Case 3"), ("observed", "x"), ("strengths", "x"),
         ("development", "x"), ("statements", "KSS-CF.7")]))
     assert response.status_code == 200 and "registered social worker" in parse(response).get_text()
     assert _count() == 0
@@ -156,7 +159,7 @@ def test_observers_from_another_organisation_and_the_practitioner_cannot_observe
 def test_practitioner_records_family_feedback_in_person(client, world, sign_in_as):
     sign_in_as(world["practitioner"])
     response = client.post(f"/casework/enrolments/{world['enrolment'].id}/feedback/record", data=MultiDict([
-        *_date("occurred_on", YESTERDAY), ("case_reference", "Case 9"), ("respondent", "The child or young person"),
+        *_date("occurred_on", yesterday()), ("case_reference", "Case 9"), ("respondent", "The child or young person"),
         ("went_well", "You came when you said you would."), ("even_better", ""), ("statements", "KSS-CF.1")]))
     assert response.status_code == 302
     item = session().execute(select(CaseworkItem)).scalar_one()
@@ -167,7 +170,7 @@ def test_supervisor_records_supervision(client, world, sign_in_as, item_builder)
     reflection = item_builder()
     sign_in_as(world["supervisor"])
     response = client.post(f"/casework/enrolments/{world['enrolment'].id}/supervision/new", data=MultiDict([
-        *_date("occurred_on", YESTERDAY), ("agenda", "Case 14 and wellbeing."), ("discussion", "The plan."),
+        *_date("occurred_on", yesterday()), ("agenda", "Case 14 and wellbeing."), ("discussion", "The plan."),
         ("actions", "Read the s47 guidance."), ("discussed", str(reflection.id))]))
     assert response.status_code == 302
     record = session().execute(select(CaseworkItem).where(

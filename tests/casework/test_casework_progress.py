@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import insert, select
 
+from portal import clock
 from portal.casework.models import CaseworkItem, CaseworkStatement
 from portal.casework.queries import casework_evidence, item_digest, items_of_practitioner, seal_item
 from portal.db import session, utcnow
@@ -37,9 +38,9 @@ def test_verified_observations_count_on_the_dashboard(client, world, sign_in_as,
     from portal.enrolments.dashboard import dashboard_for
     from portal.enrolments.models import Enrolment
 
-    item_builder("direct_observation", status="verified", occurred_on=dt.date.today() - dt.timedelta(days=20))
-    item_builder("direct_observation", status="requested", occurred_on=dt.date.today() - dt.timedelta(days=20))
-    dashboard = dashboard_for(session().get(Enrolment, world["enrolment"].id), dt.date.today())
+    item_builder("direct_observation", status="verified", occurred_on=clock.today() - dt.timedelta(days=20))
+    item_builder("direct_observation", status="requested", occurred_on=clock.today() - dt.timedelta(days=20))
+    dashboard = dashboard_for(session().get(Enrolment, world["enrolment"].id), clock.today())
     observations = dashboard.standing.progress.stage("Y1").requirement("direct-observations")
     assert (observations.done, observations.required) == (1, 3)
     assert observations.awaiting_verification == 1
@@ -55,7 +56,7 @@ def _bulk(world, n):
     now = utcnow()
     rows = [{"enrolment_id": world["enrolment"].id, "practitioner_id": world["practitioner"].id,
              "kind": "case_reflection", "status": "verified" if i % 2 else "draft",
-             "occurred_on": dt.date.today() - dt.timedelta(days=i % 300), "case_reference": f"Case {i % 999}",
+             "occurred_on": clock.today() - dt.timedelta(days=i % 300), "case_reference": f"Case {i % 999}",
              "category": "child_protection", "activity": "core_group", "practitioner_role": "lead",
              "content": {}, "verified_at": now if i % 2 else None,
              "verified_by_id": world["supervisor"].id if i % 2 else None,
@@ -104,8 +105,8 @@ def test_the_seal_is_canonical_and_changes_with_the_content(client, world, sign_
 
 
 def test_listing_a_practitioners_items_for_a_submission(world, item_builder):
-    a = item_builder(status="verified", occurred_on=dt.date.today() - dt.timedelta(days=30))
-    b = item_builder(occurred_on=dt.date.today() - dt.timedelta(days=2))
+    a = item_builder(status="verified", occurred_on=clock.today() - dt.timedelta(days=30))
+    b = item_builder(occurred_on=clock.today() - dt.timedelta(days=2))
     assert [i.id for i in items_of_practitioner(world["practitioner"].id)] == [a.id, b.id]
     from portal.casework.models import VerificationStatus
 

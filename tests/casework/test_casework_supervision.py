@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import update
 
+from portal import clock
 from portal.casework.models import CaseworkItem, VerificationStatus
 from portal.db import session, utcnow
 from portal.formatting import govuk_date
@@ -26,7 +27,7 @@ def _backdate(item, days):
 def test_cosigned_supervision_stamps_the_items_discussed(client, world, sign_in_as, item_builder):
     reflection = item_builder()
     _backdate(reflection, 5)
-    met_on = dt.date.today() - dt.timedelta(days=3)
+    met_on = clock.today() - dt.timedelta(days=3)
     record = item_builder("supervision_record", occurred_on=met_on, discussed=[reflection.id])
     stamp = f"Discussed in supervision on {govuk_date(met_on)}"
 
@@ -61,7 +62,7 @@ def test_cosigned_supervision_stamps_the_items_discussed(client, world, sign_in_
 
 
 def test_an_item_added_after_the_supervision_says_so(client, world, sign_in_as, item_builder):
-    met_on = dt.date.today() - dt.timedelta(days=3)
+    met_on = clock.today() - dt.timedelta(days=3)
     later = item_builder()  # created today, after the meeting
     item_builder("supervision_record", occurred_on=met_on, discussed=[later.id], status="verified")
     sign_in_as(world["practitioner"])
@@ -87,7 +88,7 @@ def test_practitioner_can_refuse_to_cosign_and_the_supervisor_amends(client, wor
 def test_editing_a_cosigned_record_removes_its_stamps(client, world, sign_in_as, item_builder):
     reflection = item_builder()
     _backdate(reflection, 5)
-    record = item_builder("supervision_record", occurred_on=dt.date.today() - dt.timedelta(days=3),
+    record = item_builder("supervision_record", occurred_on=clock.today() - dt.timedelta(days=3),
                           discussed=[reflection.id], status="verified")
     sign_in_as(world["supervisor"])
     response = client.post(f"/casework/items/{record.id}/edit", data={

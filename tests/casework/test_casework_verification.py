@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
+from portal import clock
 from portal.casework.models import CaseworkEvent, CaseworkItem, EventAction, VerificationStatus
 from portal.casework.verification import TRANSITIONS, Action, InvalidTransition, move
 from portal.db import session, utcnow
@@ -88,7 +89,7 @@ def test_decline_needs_a_reason_and_the_practitioner_sees_it(client, world, sign
 
 
 def _reflection_data(**changes):
-    day = dt.date.today() - dt.timedelta(days=10)
+    day = clock.today() - dt.timedelta(days=10)
     data = {"occurred_on": [str(day.day), str(day.month), str(day.year)], "case_reference": "Case 14",
             "category": "child_protection", "activity": "home_visit", "practitioner_role": "co_worker",
             "statements": ["KSS-CF.5"], **REFLECTION_TEXTS}
@@ -221,7 +222,7 @@ def _bulk_requested(world, n, *, start=None):
     start = start or utcnow() - dt.timedelta(days=30)
     rows = [{"enrolment_id": world["enrolment"].id, "practitioner_id": world["practitioner"].id,
              "kind": "professional_feedback" if i % 3 == 0 else "case_reflection", "status": "requested",
-             "occurred_on": dt.date.today() - dt.timedelta(days=40), "case_reference": f"Case {i % 999}",
+             "occurred_on": clock.today() - dt.timedelta(days=40), "case_reference": f"Case {i % 999}",
              "category": "child_in_need", "activity": "home_visit", "practitioner_role": "lead",
              "content": {"account": "A", "analysis": "B", "reflection": "C"},
              "requested_at": start + dt.timedelta(minutes=i), "content_changed_at": start,

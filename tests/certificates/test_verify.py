@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from portal import clock
 from portal.certificates import services
 from portal.certificates.codes import generate_code
 from portal.certificates.credentials import issue_credential
@@ -92,7 +93,7 @@ def test_revoke_and_suspend_flip_the_status_list_bits_and_the_page(client, peopl
     session().commit()
     assert status_bits(client, "revocation").set_indexes() == [certificate.revocation_index]
     text = _text(client.get(f"/verify/{certificate.code}"))
-    today = dt.date.today()
+    today = clock.today()
     assert "This certificate has been revoked" in text and f"{today.day} " in text and str(today.year) in text
 
 

@@ -7,12 +7,13 @@ import datetime as dt
 
 from sqlalchemy import delete, select
 
+from portal import clock
 from portal.db import session
 from portal.enrolments import stage_dates
 from portal.enrolments.models import Enrolment, EnrolmentStageDates, PauseReason
 from portal.enrolments.queries import current_stages
 from portal.enrolments.services import grant_extension, record_pause
-from portal.users.models import Role, User
+from portal.users.models import Role
 from tests.conftest import parse
 
 
@@ -74,7 +75,7 @@ def test_refresh_missing_fills_in_enrolments_loaded_without_them(world, enrol_as
 
 def test_the_stage_filter_is_one_query_however_many_enrolments_it_passes_over(client, world, make_user, sign_in_as,
                                                                             enrol_as, count_statements):
-    today = dt.date.today()
+    today = clock.today()
     second_year = enrol_as(world["prac"], start=today - dt.timedelta(days=400))
     for n in range(3):  # in Year 1
         enrol_as(make_user(Role.PRACTITIONER, world["north"], name=f"New {n}"), start=today - dt.timedelta(days=30))

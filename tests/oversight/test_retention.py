@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, func, insert, select
 
+from portal import clock
 from portal.audit import AuditEvent
 from portal.casework import services as casework
 from portal.casework.models import CaseworkEvent, CaseworkItem
@@ -55,7 +56,7 @@ def fake_certificate(enrolment: Enrolment) -> int | None:
         elif isinstance(kind, (Integer,)):
             values[column.name] = 7
         elif isinstance(kind, DateTime):
-            values[column.name] = dt.datetime.now(dt.UTC)
+            values[column.name] = clock.now()
         elif isinstance(kind, Date):
             values[column.name] = dt.date(2026, 1, 1)
         elif isinstance(kind, (String, Text)):

@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
+from portal import clock
 from portal.db import session
 from portal.users.models import Role
 
@@ -402,7 +403,7 @@ class _SignOff:
     is_award: bool = False
     submission_id: int = 1
     signed_off_by_id: int | None = None
-    signed_off_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    signed_off_at: dt.datetime = field(default_factory=lambda: clock.now())
     reversed_at: dt.datetime | None = None
 
 
