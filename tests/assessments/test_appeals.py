@@ -14,7 +14,7 @@ from portal.assessments.states import SubmissionState as S
 from portal.db import session
 from portal.exceptions import DomainError
 
-from ..conftest import parse
+from ..conftest import on_boundary_days, parse
 from .conftest import today
 
 DECIDED = dt.date(2025, 12, 10)  # a Wednesday: the window runs over Christmas, Boxing Day and New Year's Day
@@ -27,6 +27,7 @@ def _failed(flow, decided_on=DECIDED) -> int:
     return submission_id
 
 
+@on_boundary_days
 def test_the_window_is_twenty_working_days_without_bank_holidays(flow, as_user):
     closes = calendar.appeal_deadline(DECIDED)
     assert closes == dt.date(2026, 1, 12)
@@ -42,6 +43,7 @@ def test_the_window_is_twenty_working_days_without_bank_holidays(flow, as_user):
     assert appeal.state is AppealState.LODGED and appeal.decision_on == DECIDED
 
 
+@on_boundary_days
 def test_a_late_appeal_is_refused_on_the_page_with_the_date(flow, client, sign_in_as, world):
     submission_id = _failed(flow)
     sign_in_as(world["practitioner"])

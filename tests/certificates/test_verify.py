@@ -19,7 +19,7 @@ from portal.certificates.models import CertificateStatus
 from portal.certificates.snapshot import CertificateSnapshot
 from portal.db import session
 
-from ..conftest import parse, reload
+from ..conftest import on_boundary_days, parse, reload
 from .jose_check import b64url, payload_of, replace_payload
 from .world import status_bits
 
@@ -28,6 +28,7 @@ def _text(response) -> str:
     return parse(response).get_text(" ", strip=True)
 
 
+@on_boundary_days
 def test_a_valid_certificate_shows_status_award_holder_and_issue_date_only(client, certificate):
     response = client.get(f"/verify/{certificate.code}")
     assert response.status_code == 200
@@ -73,6 +74,7 @@ def test_unknown_and_malformed_codes_reveal_nothing(client, certificate):
     assert "Enter a certificate code" in parse(client.post("/verify", data={"code": ""})).get_text()
 
 
+@on_boundary_days
 def test_revoke_and_suspend_flip_the_status_list_bits_and_the_page(client, people, certificate):
     prog = session().get(type(people["prog"]), people["prog"].id)
     row = reload(certificate)

@@ -53,7 +53,7 @@ def programmes(app: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def people(make_org: Any, make_user: Any, programmes: dict[str, Any]) -> dict[str, Any]:
+def people(on_day: dt.date, make_org: Any, make_user: Any, programmes: dict[str, Any]) -> dict[str, Any]:
     """North: the holder (a Welsh name), another practitioner, a supervisor, an assessor, a moderator and an
     employer admin. South: an employer admin and a practitioner. A programme admin. The holder is enrolled on the
     five-year ECF with North."""

@@ -13,6 +13,7 @@ from portal.cpd.export import CpdExport, ExportRecord, build_export, neutralise,
 from portal.cpd.models import CpdStatus, CpdType
 from portal.cpd.wording import SWE_FORM_ORDER
 from portal.cpd.years import registration_year
+from tests.conftest import on_boundary_days
 
 from .conftest import today
 
@@ -109,6 +110,7 @@ def test_an_empty_year_still_renders():
     assert "no complete CPD records" in text
 
 
+@on_boundary_days
 def test_export_downloads_only_complete_records_of_the_year(client, world, sign_in_as, make_record):
     practitioner = world["practitioner"]
     year = registration_year(today())

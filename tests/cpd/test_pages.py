@@ -11,7 +11,7 @@ from portal.cpd.models import CpdRecord, CpdRecordStandard, CpdStatus, CpdType
 from portal.cpd.years import registration_year
 from portal.db import session
 
-from ..conftest import parse
+from ..conftest import on_boundary_days, parse
 from .conftest import DAY, complete_form, this_year, today
 
 
@@ -106,6 +106,7 @@ def test_delete_a_record_with_its_files(client, world, sign_in_as, make_record):
     assert session().execute(select(CpdRecordStandard).where(CpdRecordStandard.record_id == record.id)).first() is None
 
 
+@on_boundary_days
 def test_the_list_filters_searches_and_totals(client, world, sign_in_as, make_record):
     practitioner = world["practitioner"]
     this_year = registration_year(today())
@@ -136,6 +137,7 @@ def test_the_list_filters_searches_and_totals(client, world, sign_in_as, make_re
     assert response.status_code == 200 and "filter was not recognised" in response.get_data(as_text=True)
 
 
+@on_boundary_days
 def test_the_year_check_shows_on_the_page(client, world, sign_in_as, make_record):
     practitioner = world["practitioner"]
     sign_in_as(practitioner)
@@ -191,6 +193,7 @@ def test_the_list_is_keyset_paginated_with_a_constant_number_of_statements(clien
     print(f"list statements: {few.count} with 10 records, {many.count} with 1,000")
 
 
+@on_boundary_days
 def test_the_year_check_partial_renders_for_a_dashboard(app, world, make_record):
     from flask import render_template_string
 

@@ -12,7 +12,7 @@ from portal.cpd.services import CpdAnswers, check_answers
 from portal.cpd.years import YearCheck, registration_year, year_end, year_label
 from portal.db import session
 
-from ..conftest import parse
+from ..conftest import on_boundary_days, parse
 from .conftest import DAY, complete_form, this_year, today
 
 TODAY = dt.date(2026, 6, 15)
@@ -123,6 +123,7 @@ def test_the_minimum(records, peer, met, missing):
     assert check.missing == missing
 
 
+@on_boundary_days
 def test_stored_year_follows_the_end_date_across_the_boundary(world, make_record):
     practitioner = world["practitioner"]
     ids = {day: make_record(practitioner, end_date=day, start_date=day - DAY)
@@ -131,6 +132,7 @@ def test_stored_year_follows_the_end_date_across_the_boundary(world, make_record
     assert years == {dt.date(2024, 11, 29): 2024, dt.date(2024, 11, 30): 2024, dt.date(2024, 12, 1): 2025}
 
 
+@on_boundary_days
 def test_year_check_counts_only_complete_records(world, make_record):
     from portal.cpd.queries import year_checks
 

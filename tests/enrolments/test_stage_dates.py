@@ -14,7 +14,7 @@ from portal.enrolments.models import Enrolment, EnrolmentStageDates, PauseReason
 from portal.enrolments.queries import current_stages
 from portal.enrolments.services import grant_extension, record_pause
 from portal.users.models import Role
-from tests.conftest import parse
+from tests.conftest import on_boundary_days, parse
 
 
 def _sql_stage(enrolment_id: int, stage_codes: list[str], day: dt.date) -> str | None:
@@ -35,6 +35,7 @@ def _agree_every_fortnight(enrolment: Enrolment, codes: list[str], years: int = 
     return checked
 
 
+@on_boundary_days
 def test_the_stored_dates_agree_with_the_clock_on_every_day(world, enrol_as):
     codes = ["Y1", "Y2", "Y3-4", "Y5", "AWARD", "ASYE"]
     part_time = enrol_as(world["prac"], start=dt.date(2024, 1, 15), fte="0.6")
@@ -52,6 +53,7 @@ def test_the_stored_dates_agree_with_the_clock_on_every_day(world, enrol_as):
         assert _agree_every_fortnight(sess.get(Enrolment, row.id), codes) > 150
 
 
+@on_boundary_days
 def test_a_pause_moves_the_stored_dates(world, enrol_as):
     row = enrol_as(world["prac"], start=dt.date(2024, 9, 1))
     before = dict(session().execute(select(EnrolmentStageDates.stage_code, EnrolmentStageDates.starts_on).where(

@@ -16,7 +16,7 @@ from portal.enrolments.models import Enrolment, EnrolmentStatus
 from portal.enrolments.services import change_status, record_document
 from portal.framework.clock import add_months
 from portal.users.models import User
-from tests.conftest import on_a_settled_day, parse, reload
+from tests.conftest import on_a_settled_day, on_boundary_days, parse, reload
 
 from .conftest import london_today
 
@@ -50,6 +50,7 @@ def listed(page, href):
     return int(count.get_text(strip=True)), soup
 
 
+@on_boundary_days
 def test_every_number_on_the_employer_dashboard_is_the_length_of_its_list(page, sign_in_as, world, cohort):
     sign_in_as(world["north_admin"])
     soup = page(f"/oversight/organisations/{world['north'].id}")

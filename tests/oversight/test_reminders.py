@@ -13,6 +13,7 @@ from portal.mail import OutboxMessage
 from portal.notifications.models import Notification
 from portal.oversight.models import SentReminder
 from portal.oversight.reminders import run_reminders
+from tests.conftest import on_boundary_days
 
 from .conftest import london_today
 
@@ -33,6 +34,7 @@ def pat(world, enrol_as):
     return enrol_as(world["prac"], start=START, supervisor=world["sup"])
 
 
+@on_boundary_days
 def test_review_due_soon_reminds_practitioner_and_supervisor_once(world, pat):
     counts = run_reminders(dt.date(2025, 11, 21))
     assert counts["review_due_soon"] == 2
@@ -51,6 +53,7 @@ def test_review_due_soon_reminds_practitioner_and_supervisor_once(world, pat):
     assert len(notifications()) == len(sent) and count(OutboxMessage) == emails
 
 
+@on_boundary_days
 def test_overdue_reviews_and_stages_are_reminded_once(world, pat):
     run_reminders(dt.date(2025, 12, 5))
     overdue = [n for n in notifications() if "was due" in n[2]]
@@ -126,6 +129,7 @@ def test_the_unique_key_stops_a_second_sender(world, pat):
     assert Counter(n[0] for n in notifications() if n[1] == "review_due")[world["prac"].id] == 0
 
 
+@on_boundary_days
 def test_the_command_runs_daily_and_is_idempotent(runner, world, pat):
     first = runner.invoke(args=["reminders", "run", "--on", "2025-11-21"])
     assert first.exit_code == 0, first.output
