@@ -12,6 +12,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path()), template_folder=None)
     app.config.from_object(config)
 
+    from portal.auth import sessions
     from portal import cli, errors, formatting, frontend, logging_setup, navigation, security, urls
     from portal.db import db
     from portal.extensions import csrf, limiter, login_manager
@@ -19,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     logging_setup.init_app(app)
     db.init_app(app)
     login_manager.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     frontend.init_app(app)
