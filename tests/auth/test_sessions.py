@@ -9,7 +9,7 @@ import time_machine
 
 from portal.users.models import Role
 
-from ..conftest import DEFAULT_PASSWORD, parse, reload
+from ..conftest import parse, reload
 from .test_sign_in import sign_in
 
 COOKIE = "portal_session"
@@ -223,16 +223,11 @@ def test_wrong_passwords_when_reconfirming_lock_the_account_and_sign_out(app, ma
 
 
 def sign_in_with_any_factor(client, user):
-    import pyotp
-
-    from portal.auth.services import _matching_timestep  # noqa: F401  (the TOTP rule the service applies)
+    from portal.auth.services import regenerate_recovery_codes
+    from portal.db import session
 
     response = sign_in(client, user.email)
     if response.headers.get("Location") == "/sign-in/security-code":
-        from portal.auth.services import regenerate_recovery_codes
-        from portal.db import session
-
-        del pyotp
         codes = regenerate_recovery_codes(reload(user))
         session().commit()
         response = client.post("/sign-in/security-code", data={"code": codes[0]})
