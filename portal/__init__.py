@@ -12,8 +12,8 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path()), template_folder=None)
     app.config.from_object(config)
 
-    from portal.auth import sessions
     from portal import cli, errors, formatting, frontend, logging_setup, navigation, security, urls
+    from portal.auth import sessions
     from portal.db import db
     from portal.extensions import csrf, limiter, login_manager
 

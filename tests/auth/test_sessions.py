@@ -71,7 +71,7 @@ def test_the_cookie_holds_only_a_session_id(client, make_user):
 def test_an_idle_session_ends(app, make_user):
     user = make_user(Role.PRACTITIONER)
     client = app.test_client()
-    idle = app.config["SESSION_IDLE_MINUTES"]
+    idle = app.config.get("SESSION_IDLE_MINUTES", 30)
     with time_machine.travel(START, tick=False) as traveller:
         sign_in(client, user.email)
         traveller.shift(dt.timedelta(minutes=idle - 1))
