@@ -31,7 +31,7 @@ from flask import session as cookie_session
 from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import UserSession
 from portal.db import db, session, utcnow
@@ -79,9 +79,12 @@ class DatabaseSessionStore:
         return token, record.id
 
     def find_live(self, token: str) -> UserSession | None:
-        """The session behind a cookie's id, if it has not been revoked, been idle too long or run out."""
-        record = session().execute(select(UserSession).where(UserSession.token_hash == _hash(token))
-                                   ).scalar_one_or_none()
+        """The session behind a cookie's id, if it has not been revoked, been idle too long or run out; its user
+        comes in the same query (with their roles), so a page costs no more queries than before."""
+        record = session().execute(
+            select(UserSession).where(UserSession.token_hash == _hash(token))
+            .options(joinedload(UserSession.user).selectinload(User.grants).joinedload(RoleGrant.organisation))
+        ).scalar_one_or_none()
         if record is None or record.revoked_at is not None:
             return None
         now = utcnow()
@@ -193,11 +196,7 @@ def load_user_from_session(_request: object) -> User | None:
         return None
     sessions = store()
     record = sessions.find_live(token)
-    user = None
-    if record is not None:
-        user = session().execute(
-            select(User).where(User.id == record.user_id)
-            .options(selectinload(User.grants).joinedload(RoleGrant.organisation))).scalar_one_or_none()
+    user = record.user if record is not None else None
     if user is None or user.status != UserStatus.ACTIVE:
         cookie_session.pop(COOKIE_KEY, None)
         _say_why_it_ended()
