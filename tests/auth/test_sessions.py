@@ -278,3 +278,34 @@ def test_a_locked_account_still_costs_a_password_check(app, client, make_user, m
     monkeypatch.setattr(passwords, "_hasher", lambda: calls.append(1) or original())
     sign_in(client, user.email)
     assert calls
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    (FIREFOX, "Firefox on Windows"),
+    (SAFARI_IPHONE, "Safari on iOS"),
+    (("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+     "Safari/537.36"), "Chrome on macOS"),
+    (("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+     "Safari/537.36 Edg/131.0.0.0"), "Edge on Windows"),
+    (("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile "
+     "Safari/537.36"), "Chrome on Android"),
+    (None, "Unknown browser on unknown system"),
+])
+def test_devices_are_described_in_a_few_words(agent, expected):
+    from portal.auth.sessions import describe_device
+
+    assert describe_device(agent) == expected
+
+
+def test_session_events_are_audited_and_kept_with_their_reason(app, client, make_user):
+    from sqlalchemy import select
+
+    from portal.auth.models import UserSession
+    from portal.db import session
+
+    user = make_user(Role.PRACTITIONER)
+    sign_in(client, user.email, headers={"User-Agent": FIREFOX})
+    client.post("/sign-out")
+    row = session().execute(select(UserSession).where(UserSession.user_id == user.id)).scalar_one()
+    assert row.revoked_reason == "signed_out" and row.revoked_at is not None
+    assert row.device == "Firefox on Windows" and row.token_hash and len(row.token_hash) == 64
