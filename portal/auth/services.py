@@ -314,6 +314,10 @@ def _count_failure(user: User) -> None:
         user.locked_until = utcnow() + dt.timedelta(minutes=cfg["LOCKOUT_MINUTES"])
         user.failed_sign_ins = 0
         audit.record(None, "auth.account_locked", user)
+        # The sign-in page answers a locked account like an unknown address; the owner hears it by e-mail.
+        queue_email(user.email, "Your account has been locked", "account_locked", user=user,
+                    threshold=cfg["LOCKOUT_THRESHOLD"], minutes=cfg["LOCKOUT_MINUTES"],
+                    link=external_url("auth.forgot_password"))
     session().flush()
 
 

@@ -309,3 +309,18 @@ def test_session_events_are_audited_and_kept_with_their_reason(app, client, make
     row = session().execute(select(UserSession).where(UserSession.user_id == user.id)).scalar_one()
     assert row.revoked_reason == "signed_out" and row.revoked_at is not None
     assert row.device == "Firefox on Windows" and row.token_hash and len(row.token_hash) == 64
+
+
+def test_the_owner_of_a_locked_account_is_told_by_email(app, client, make_user):
+    from sqlalchemy import select
+
+    from portal.db import session
+    from portal.mail import OutboxMessage
+
+    user = make_user(Role.PRACTITIONER)
+    for _ in range(app.config["LOCKOUT_THRESHOLD"]):
+        sign_in(client, user.email, "wrong password")
+    messages = session().execute(select(OutboxMessage).where(OutboxMessage.to_address == user.email)).scalars().all()
+    assert [m.subject for m in messages] == ["Your account has been locked"]
+    assert f"locked it for {app.config['LOCKOUT_MINUTES']} minutes" in messages[0].body_text
+    assert "https://portal.test/forgot-password" in messages[0].body_text
