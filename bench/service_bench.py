@@ -94,13 +94,18 @@ def bench_service(count: int, database_url: str | None, stats: Callable) -> int:
         revoke(first, by=None, reason="Bench")
         session().commit()
         t_revoke = time.perf_counter() - t0
-        sample = [(c.id, c.practitioner.get_id()) for c in session().execute(
-            select(Certificate).where(Certificate.id > 2).limit(50)).scalars()]
+        from portal.auth.sessions import COOKIE_KEY, start_session
+
+        sample = []
+        for certificate in session().execute(select(Certificate).where(Certificate.id > 2).limit(50)).scalars():
+            sample.append((certificate.id, start_session(certificate.practitioner, user_agent="bench",
+                                                         ip_address=None)[0]))
+        session().commit()
     client = app.test_client()
     downloads = []
     for certificate_id, holder in sample:
         with client.session_transaction() as sess:
-            sess["_user_id"] = holder
+            sess[COOKIE_KEY] = holder  # a real server session (the cookie holds only its id)
         t0 = time.perf_counter()
         assert client.get(f"/certificates/{certificate_id}/certificate.pdf").status_code == 200
         downloads.append(time.perf_counter() - t0)

@@ -13,12 +13,14 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
 
     from portal import cli, errors, formatting, frontend, logging_setup, navigation, security, urls
+    from portal.auth import sessions
     from portal.db import db
     from portal.extensions import csrf, limiter, login_manager
 
     logging_setup.init_app(app)
     db.init_app(app)
     login_manager.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     frontend.init_app(app)

@@ -63,6 +63,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "portal")
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;100 per hour")
+    # also on the pages that ask a signed-in person for their password again (recovery codes, password, 2FA off)
 
     # Accounts
     LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5)
@@ -81,7 +82,11 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = _int("SESSION_HOURS", 12) * 3600
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_HOURS", 12) * 3600  # absolute: however busy, sign in again after
+    # Sessions live on the server (portal/auth/sessions.py); the cookie only names one. 30 minutes idle is the
+    # common choice for GOV.UK services holding personal data (and what NCSC-style guidance for such services uses).
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_STORE = os.environ.get("SESSION_STORE", "database")  # the user_sessions table (the only store so far)
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # long reflective forms must not expire mid-writing
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 105 * 1024 * 1024)  # a request may carry several files
     EVIDENCE_STORAGE_URL = os.environ.get("EVIDENCE_STORAGE_URL", f"file://{instance_path() / 'evidence'}")

@@ -1,34 +1,13 @@
-"""Who the signed-in user is (the Flask-Login loader) and the navigation that follows from their roles."""
+"""The navigation that follows from the signed-in user's roles (who they are: ``portal.auth.sessions``)."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal import permissions
-from portal.db import session
-from portal.extensions import login_manager
-from portal.users.models import Role, RoleGrant, User, UserStatus
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The id carries the session version: a bumped version (password change, sign out everywhere, disabled)
-    ends the session."""
-    try:
-        raw_id, raw_version = user_id.split(":", 1)
-        uid, version = int(raw_id), int(raw_version)
-    except ValueError:
-        return None
-    user = session().execute(
-        select(User).where(User.id == uid).options(selectinload(User.grants).joinedload(RoleGrant.organisation))
-    ).scalar_one_or_none()
-    if user is None or user.session_version != version or user.status != UserStatus.ACTIVE:
-        return None
-    return user
+from portal.users.models import Role
 
 
 def nav_items() -> list[dict[str, Any]]:

@@ -253,15 +253,27 @@ def make_user(app: Any, make_org: Any) -> Any:
     return build
 
 
+def start_session(client: Any, user: Any) -> Any:
+    """Sign ``client`` in as ``user`` the way the sign-in page ends: a real server session, its id in the cookie
+    (the cookie holds nothing else that says who you are). ``user`` may be detached or just its id's holder."""
+    from portal.auth import sessions
+    from portal.db import session
+
+    token, _ = sessions.start_session(user, user_agent="pytest", ip_address="127.0.0.1")
+    session().commit()
+    with client.session_transaction() as sess:
+        sess.clear()
+        sess.permanent = True
+        sess[sessions.COOKIE_KEY] = token
+    return client
+
+
 @pytest.fixture
 def sign_in_as(client: Any) -> Any:
-    """Put a user in the test client's session (the sign-in journey itself is tested in tests/auth)."""
+    """Sign the test client in as a user (the sign-in journey itself is tested in tests/auth)."""
 
     def do(user: Any) -> Any:
-        with client.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
-            sess["_fresh"] = True
-        return client
+        return start_session(client, user)
 
     return do
 

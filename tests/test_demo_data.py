@@ -11,15 +11,13 @@ from portal.certificates.models import Certificate
 from portal.db import session
 from portal.users.models import User
 
-from .conftest import parse
+from .conftest import parse, start_session
 
 
 def _sign_in(app, email):
     client = app.test_client()
     user = session().execute(select(User).where(User.email == email)).scalar_one()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = user.get_id()
-    return client
+    return start_session(client, user)
 
 
 def test_the_demo_shows_evidence_a_queue_and_a_certificate_that_verifies(app, runner):

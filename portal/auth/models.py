@@ -45,3 +45,26 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class UserSession(Base):
+    """A signed-in browser. The cookie carries a random id; only its SHA-256 is stored, so a copy of this table
+    cannot be replayed. A session ends when revoked (sign-out, password change …), after ``SESSION_IDLE_MINUTES``
+    without use, or ``SESSION_HOURS`` after sign-in, whichever comes first."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id_revoked_at", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    #: "Firefox on Windows": a summary, not the whole user-agent string
+    device: Mapped[str] = mapped_column(String(80))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

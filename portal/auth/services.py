@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from portal import audit
 from portal.auth.models import RecoveryCode, TokenPurpose
 from portal.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.auth.sessions import revoke_all_sessions
 from portal.auth.tokens import consume_token, issue_token, random_code, resolve_token
 from portal.db import session, utcnow
 from portal.exceptions import DomainError
@@ -33,6 +34,12 @@ class SignInOutcome(enum.Enum):
     DISABLED = "disabled"
 
 
+class ReconfirmOutcome(enum.Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
 @dataclass(frozen=True)
 class SignInResult:
     outcome: SignInOutcome
@@ -45,7 +52,8 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str, *, ip_address: str | None = None) -> SignInResult:
-    """Check a password sign-in. Unknown e-mail and wrong password look the same (same message, same work)."""
+    """Check a password sign-in. Unknown e-mail, wrong password and a locked account must look the same to the
+    person signing in (same message, same work): the view shows one message for BAD_CREDENTIALS and LOCKED."""
     user = find_user_by_email(email)
     now = utcnow()
     if user is None or user.status == UserStatus.INVITED:
@@ -82,29 +90,61 @@ def complete_sign_in(user: User, *, ip_address: str | None, method: str) -> None
     session().flush()
 
 
-def record_sign_out(user: User, *, everywhere: bool = False) -> None:
+def record_sign_out(user: User, *, session_id: int | None, everywhere: bool = False) -> None:
+    """End the session ``session_id`` on the server (a copy of its cookie stops working), or every session."""
+    from portal.auth.models import UserSession
+
     if everywhere:
         user.session_version += 1
+        revoke_all_sessions(user, "signed_out_everywhere")
+    elif session_id is not None:
+        session().execute(update(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id,
+                                                    UserSession.revoked_at.is_(None))
+                          .values(revoked_at=utcnow(), revoked_reason="signed_out")
+                          .execution_options(synchronize_session=False))
     audit.record(user, "auth.signed_out_everywhere" if everywhere else "auth.signed_out", user)
     session().flush()
 
 
-def set_password(user: User, new_password: str, *, by: User | None) -> None:
+def set_password(user: User, new_password: str, *, by: User | None, reason: str = "password_set",
+                 keep_session: int | None = None) -> None:
+    """Set a new password; every session but ``keep_session`` ends."""
     problems = password_problems(new_password, email=user.email, name=user.name)
     if problems:
         raise DomainError(problems[0], "password")
     user.password_hash = hash_password(new_password)
-    user.session_version += 1  # every other session ends
+    user.session_version += 1  # a pending two-factor step started with the old password ends too
+    revoke_all_sessions(user, reason, keep=keep_session)
     user.failed_sign_ins = 0
     user.locked_until = None
     session().flush()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change a signed-in user's password; other sessions end."""
-    if not verify_password(user.password_hash, current_password):
-        raise DomainError("Your current password is incorrect", "current_password")
-    set_password(user, new_password, by=user)
+def reconfirm_password(user: User, password: str, *, ip_address: str | None = None) -> ReconfirmOutcome:
+    """A signed-in person types their password again before something sensitive (new recovery codes, a new
+    password, two-factor turned off). Wrong passwords count towards the same lockout as failed sign-ins; when the
+    account is (or becomes) locked, every one of its sessions ends: the caller signs this one out and says why."""
+    if is_locked(user):
+        verify_password(None, password)  # same work either way
+        outcome = ReconfirmOutcome.LOCKED
+    elif verify_password(user.password_hash, password):
+        user.failed_sign_ins = 0
+        session().flush()
+        return ReconfirmOutcome.OK
+    else:
+        _count_failure(user)
+        audit.record(user, "auth.reconfirm_failed", user, ip_address=ip_address)
+        outcome = ReconfirmOutcome.LOCKED if is_locked(user) else ReconfirmOutcome.WRONG
+    if outcome == ReconfirmOutcome.LOCKED:
+        revoke_all_sessions(user, "locked_out")
+        audit.record(user, "auth.signed_out_locked", user, ip_address=ip_address)
+        session().flush()
+    return outcome
+
+
+def change_password(user: User, new_password: str, *, keep_session: int | None) -> None:
+    """Change a signed-in user's password (they have re-confirmed the current one); their other sessions end."""
+    set_password(user, new_password, by=user, reason="password_changed", keep_session=keep_session)
     audit.record(user, "auth.password_changed", user)
 
 
@@ -156,7 +196,7 @@ def reset_password(signed: str, password: str) -> User:
     user = token.user
     if user.status != UserStatus.ACTIVE:
         raise DomainError("This account is not active. Contact your employer admin.")
-    set_password(user, password, by=user)
+    set_password(user, password, by=user, reason="password_reset")
     consume_token(token)
     audit.record(user, "auth.password_reset", user)
     return user
@@ -198,9 +238,12 @@ def enable_two_factor(user: User, secret: str, code: str) -> list[str]:
     return codes
 
 
-def disable_two_factor(user: User, *, by: User) -> None:
+def disable_two_factor(user: User, *, by: User, keep_session: int | None = None) -> None:
+    """Turn two-factor authentication off; every session but ``keep_session`` ends (one started with the second
+    factor must not outlive it)."""
     if user.needs_two_factor and by.id == user.id:
         raise DomainError("Your role needs two-factor authentication, so you cannot turn it off")
+    revoke_all_sessions(user, "two_factor_turned_off", keep=keep_session)
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_timestep = None
@@ -271,6 +314,10 @@ def _count_failure(user: User) -> None:
         user.locked_until = utcnow() + dt.timedelta(minutes=cfg["LOCKOUT_MINUTES"])
         user.failed_sign_ins = 0
         audit.record(None, "auth.account_locked", user)
+        # The sign-in page answers a locked account like an unknown address; the owner hears it by e-mail.
+        queue_email(user.email, "Your account has been locked", "account_locked", user=user,
+                    threshold=cfg["LOCKOUT_THRESHOLD"], minutes=cfg["LOCKOUT_MINUTES"],
+                    link=external_url("auth.forgot_password"))
     session().flush()
 
 

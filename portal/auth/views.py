@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import segno
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from portal import audit
-from portal.auth import bp, services
+from portal import audit, clock
+from portal.auth import bp, services, sessions
+from portal.auth.access import can_end_session
 from portal.auth.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -24,7 +24,8 @@ from portal.auth.forms import (
     SignInForm,
     TwoFactorForm,
 )
-from portal.auth.services import SignInOutcome
+from portal.auth.models import UserSession
+from portal.auth.services import ReconfirmOutcome, SignInOutcome
 from portal.auth.tokens import TokenError
 from portal.db import session as db_session
 from portal.exceptions import DomainError
@@ -59,10 +60,12 @@ def _client_ip() -> str | None:
 
 
 def _start_session(user: User, message: str | None = None) -> Response:
+    """Sign in: a new server session, and a fresh cookie that holds only its id."""
     next_url = _safe_next(session.get("next_after_sign_in"))
     session.clear()  # a fresh session on every sign-in
     session.permanent = True
-    login_user(user)
+    token, _ = sessions.start_session(user, user_agent=request.headers.get("User-Agent"), ip_address=_client_ip())
+    session[sessions.COOKIE_KEY] = token
     if message:
         flash(message, "success")
     db_session().commit()
@@ -95,25 +98,17 @@ def sign_in() -> Any:
         if result.outcome == SignInOutcome.NEEDS_SECOND_FACTOR:
             db_session().commit()
             session["pending_2fa"] = {"uid": result.user.id, "ver": result.user.session_version,
-                                      "at": int(time.time())}
+                                      "at": clock.epoch_seconds()}
             return redirect(url_for("auth.two_factor"))
         db_session().commit()  # keep the failed-attempt count and the audit entry
-        if result.outcome == SignInOutcome.LOCKED:
-            form.email.errors = [(f"Too many failed attempts. Your account is locked for "
-                                  f"{_minutes_left(result.locked_until)} – try again later or reset your password")]
-        elif result.outcome == SignInOutcome.DISABLED:
+        if result.outcome == SignInOutcome.DISABLED:  # only after the right password: reveals nothing new
             form.email.errors = ["Your account has been disabled. Contact your employer admin"]
         else:
+            # A locked account gets the same answer as an unknown address or a wrong password, so nobody can
+            # find out which addresses have accounts by locking them; the page explains locking to everyone.
             form.email.errors = ["Enter a correct email address and password"]
         form.password.errors = []
     return render_template("auth/sign_in.html", form=form)
-
-
-def _minutes_left(until: Any) -> str:
-    from portal.db import utcnow
-
-    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @bp.route("/sign-in/security-code", methods=["GET", "POST"])
@@ -123,7 +118,7 @@ def two_factor() -> Any:
     pending = session.get("pending_2fa")
     user = db_session().get(User, pending["uid"]) if isinstance(pending, dict) else None
     if (user is None or pending.get("ver") != user.session_version
-            or time.time() - pending.get("at", 0) > PENDING_2FA_SECONDS or user.status != UserStatus.ACTIVE):
+            or clock.epoch_seconds() - pending.get("at", 0) > PENDING_2FA_SECONDS or user.status != UserStatus.ACTIVE):
         session.pop("pending_2fa", None)
         flash("Your sign-in timed out. Sign in again.", "info")
         return redirect(url_for("auth.sign_in"))
@@ -144,7 +139,7 @@ def two_factor() -> Any:
 def sign_out() -> Any:
     form = ActionForm()
     if form.validate_on_submit():
-        services.record_sign_out(current_user)
+        services.record_sign_out(current_user, session_id=sessions.current_session_id())
         db_session().commit()
         logout_user()
         session.clear()
@@ -231,21 +226,44 @@ def account() -> Any:
                            if current_user.has_two_factor else 0, action_form=ActionForm())
 
 
+def _password_again(field: Any, wrong: str = "Your password is incorrect") -> Response | bool:
+    """Check the password a signed-in person typed again: True when right; False (with the field's error) when
+    wrong; when that locks the account (or it already was), every session has ended: sign out here and say so."""
+    outcome = services.reconfirm_password(current_user, field.data, ip_address=_client_ip())
+    if outcome == ReconfirmOutcome.OK:
+        return True
+    db_session().commit()  # keep the count (and the lock, and the ended sessions)
+    if outcome == ReconfirmOutcome.LOCKED:
+        logout_user()
+        session.clear()
+        minutes = current_app.config["LOCKOUT_MINUTES"]
+        flash(f"You entered a wrong password too many times, so we have signed you out and locked your account for "
+              f"{minutes} minutes. Sign in again after that, or reset your password.", "info")
+        return redirect(url_for("auth.sign_in"))
+    field.errors = [wrong]
+    return False
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(can_use_account)
+@limiter.limit(sign_in_limit, methods=["POST"])
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except DomainError as error:
-            db_session().rollback()
-            form.fail(error, "password")
-        else:
-            db_session().commit()
-            login_user(current_user._get_current_object())  # this session carries the new version
-            flash("Your password has been changed. You have been signed out everywhere else", "success")
-            return redirect(url_for("auth.account"))
+        confirmed = _password_again(form.current_password, "Your current password is incorrect")
+        if isinstance(confirmed, Response):
+            return confirmed
+        if confirmed:
+            try:
+                services.change_password(current_user, form.password.data,
+                                         keep_session=sessions.current_session_id())
+            except DomainError as error:
+                db_session().rollback()
+                form.fail(error, "password")
+            else:
+                db_session().commit()
+                flash("Your password has been changed. You have been signed out everywhere else", "success")
+                return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -254,7 +272,7 @@ def change_password() -> Any:
 def sign_out_everywhere() -> Any:
     form = ActionForm()
     if form.validate_on_submit():
-        services.record_sign_out(current_user, everywhere=True)
+        services.record_sign_out(current_user, session_id=None, everywhere=True)
         db_session().commit()
         logout_user()
         session.clear()
@@ -296,18 +314,19 @@ def two_factor_setup() -> Any:
 
 @bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])
 @requires(can_use_account)
+@limiter.limit(sign_in_limit, methods=["POST"])
 def two_factor_disable() -> Any:
     if not current_user.has_two_factor:
         return redirect(url_for("auth.account"))
     form = PasswordConfirmForm()
     if form.validate_on_submit():
-        from portal.auth.passwords import verify_password
-
-        if not verify_password(current_user.password_hash, form.password.data):
-            form.password.errors = ["Your password is incorrect"]
-        else:
+        confirmed = _password_again(form.password)
+        if isinstance(confirmed, Response):
+            return confirmed
+        if confirmed:
             try:
-                services.disable_two_factor(current_user, by=current_user)
+                services.disable_two_factor(current_user, by=current_user,
+                                            keep_session=sessions.current_session_id())
             except DomainError as error:
                 db_session().rollback()
                 form.fail(error, "password")
@@ -320,18 +339,45 @@ def two_factor_disable() -> Any:
 
 @bp.route("/account/recovery-codes", methods=["GET", "POST"])
 @requires(can_use_account)
+@limiter.limit(sign_in_limit, methods=["POST"])
 def recovery_codes() -> Any:
     if not current_user.has_two_factor:
         return redirect(url_for("auth.account"))
     form = PasswordConfirmForm()
     if form.validate_on_submit():
-        from portal.auth.passwords import verify_password
-
-        if not verify_password(current_user.password_hash, form.password.data):
-            form.password.errors = ["Your password is incorrect"]
-        else:
+        confirmed = _password_again(form.password)
+        if isinstance(confirmed, Response):
+            return confirmed
+        if confirmed:
             codes = services.regenerate_recovery_codes(current_user)
             audit.record(current_user, "auth.recovery_codes_regenerated", current_user)
             db_session().commit()
             return render_template("auth/recovery_codes.html", codes=codes, just_enabled=False)
     return render_template("auth/recovery_codes_confirm.html", form=form)
+
+
+# ---------------------------------------------------------------------------------------------------- sessions
+@bp.route("/account/sessions")
+@requires(can_use_account)
+def sessions_list() -> Any:
+    return render_template("auth/sessions.html", sessions=sessions.live_sessions(current_user),
+                           this_session=sessions.current_session_id(), action_form=ActionForm())
+
+
+@bp.route("/account/sessions/<int:session_id>/sign-out", methods=["POST"])
+@requires(can_end_session, load=("session_id", UserSession))
+def end_session(usersession: UserSession) -> Any:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.sessions_list"))
+    this_one = usersession.id == sessions.current_session_id()
+    sessions.revoke_session(usersession, "signed_out_from_sessions_page")
+    audit.record(current_user, "auth.session_ended", current_user, session_id=usersession.id)
+    db_session().commit()
+    if this_one:
+        logout_user()
+        session.clear()
+        flash("You have signed out", "success")
+        return redirect(url_for("auth.sign_in"))
+    flash(f"You have signed out {usersession.device}", "success")
+    return redirect(url_for("auth.sessions_list"))

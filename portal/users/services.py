@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.auth.services import send_invitation
+from portal.auth.sessions import revoke_all_sessions
 from portal.db import session
 from portal.exceptions import DomainError
 from portal.mail import queue_email
@@ -143,6 +144,7 @@ def revoke_grant(grant: RoleGrant, *, by: User) -> None:
     audit.record(by, "role.revoked", user, role=grant.role.value, organisation_id=grant.organisation_id)
     user.grants.remove(grant)
     user.session_version += 1  # a session must not keep a role it lost
+    revoke_all_sessions(user, "role_removed")
     session().flush()
 
 
@@ -159,6 +161,7 @@ def set_user_status(user: User, status: UserStatus, *, by: User, reason: str = "
         status = UserStatus.INVITED
     user.status = status
     user.session_version += 1
+    revoke_all_sessions(user, "account_disabled" if status == UserStatus.DISABLED else "account_enabled")
     audit.record(by, "user.disabled" if status == UserStatus.DISABLED else "user.enabled", user,
                  reason=reason or None, status=status.value)
     session().flush()

@@ -12,7 +12,7 @@ from portal.assessments.models import StageSignOff
 from portal.assessments.states import SubmissionState as S
 from portal.db import session
 
-from ..conftest import parse
+from ..conftest import parse, start_session
 from .conftest import today
 
 OBSERVATION = {"observed": "A home visit to Child A with Parent B.", "strengths": "Warm and clear with Child A.",
@@ -78,9 +78,7 @@ def _form_items(soup) -> list[str]:
 
 
 def _sign_in(client, user):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
-        sess["_fresh"] = True
+    start_session(client, user)
 
 
 def _draw_and_second_mark(client, world, submission_id, marking_form):

@@ -15,7 +15,7 @@ from portal.assessments.states import SubmissionState as S
 from portal.db import session
 from portal.exceptions import DomainError
 
-from ..conftest import parse
+from ..conftest import parse, start_session
 from .conftest import today
 
 
@@ -36,9 +36,7 @@ def test_two_people_saving_the_same_marking_cannot_overwrite_each_other(app, flo
     url = f"/assessments/submissions/{submission_id}/marking"
     first, second = app.test_client(), app.test_client()
     for client in (first, second):
-        with client.session_transaction() as sess:
-            sess["_user_id"] = world["south_assessor"].get_id()
-            sess["_fresh"] = True
+        start_session(client, world["south_assessor"])
         soup = parse(client.get(url))
         assert soup.select_one('input[name="lock_version"]')["value"] == "1"
     assert first.post(url, data=_form(flow, submission_id, feedback="First tab: strong on risk.")).status_code == 302

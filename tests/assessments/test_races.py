@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from portal.db import build_engine, db, session, session_engine
 from portal.exceptions import DomainError
 
-from ..conftest import IS_POSTGRES, TEST_DATABASE_URL
+from ..conftest import IS_POSTGRES, TEST_DATABASE_URL, start_session
 from .conftest import today
 
 ROUNDS = 5
@@ -222,7 +222,7 @@ def test_two_marking_forms_posted_at_once_the_loser_sees_the_conflict(race_app, 
     marking = services.open_marking(flow.sub(submission_id), by=assessor)
     session().commit()
     marking_id, count = marking.id, len(requirements_of(flow.sub(submission_id)))
-    user_id = assessor.get_id()
+    assessor_id = assessor.id
     url = f"/assessments/submissions/{submission_id}/marking"
 
     for round_ in range(ROUNDS):
@@ -232,9 +232,7 @@ def test_two_marking_forms_posted_at_once_the_loser_sees_the_conflict(race_app, 
         def tab(n: int, expected: int = expected, round_: int = round_) -> Callable[[], Callable[[], Any]]:
             def prepare() -> Callable[[], Any]:
                 client = race_app.test_client()
-                with client.session_transaction() as sess:
-                    sess["_user_id"] = user_id
-                    sess["_fresh"] = True
+                start_session(client, session().get(User, assessor_id))
                 data = {f"level_{i}": "met" for i in range(1, count + 1)}
                 data.update({"outcome": "PASS", "feedback": f"Round {round_}: posted by tab {n}.",
                              "lock_version": str(expected), "incomplete_deadline": ["", "", ""],

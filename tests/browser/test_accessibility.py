@@ -83,7 +83,7 @@ def test_admin_pages_pass_axe(live_server, browser_page):
 def test_practitioner_account_pages_pass_axe(live_server, browser_page):
     page = browser_page
     sign_in(page, live_server, "practitioner@northshire.example")
-    for path in ("/", "/account", "/account/password", "/account/two-factor"):
+    for path in ("/", "/account", "/account/password", "/account/two-factor", "/account/sessions"):
         check(page, live_server + path)
 
 

@@ -12,7 +12,7 @@ from portal.enrolments.queries import current_enrolment, enrolments_of, standard
 from portal.enrolments.services import london_today
 from portal.framework.clock import add_months
 from portal.users.models import Role
-from tests.conftest import parse, reload
+from tests.conftest import parse, reload, start_session
 
 
 @pytest.fixture
@@ -91,8 +91,7 @@ def test_seed_demo_enrols_the_demo_practitioner_once(app, runner):
     assert sess.execute(select(func.count(ReviewMeetingRecord.id))).scalar_one() == 2
     assert sess.execute(select(func.count(SelfAssessment.id))).scalar_one() == 2
     client = app.test_client()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = practitioner.get_id()
+    start_session(client, practitioner)
     soup = parse(client.get("/"))
     rows = {r["data-requirement"]: r.get_text(" ", strip=True) for r in soup.select(
         ".app-requirements[data-stage='Y1'] tbody tr")}

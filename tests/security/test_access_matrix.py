@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from ..conftest import start_session
 from .conftest import table_counts, table_snapshot
 from .world import ACTORS, World
 
@@ -176,6 +177,9 @@ MATRIX: dict[str, Entry] = {
     "auth.sign_in": public(lambda w: "/sign-in", status=302, anonymous=200),  # signed in: to the home page
     "auth.sign_out": guarded(lambda w: "/sign-out", SIGNED_IN, status=302),
     "auth.sign_out_everywhere": guarded(lambda w: "/account/sign-out-everywhere", SIGNED_IN, status=302),
+    "auth.sessions_list": guarded(lambda w: "/account/sessions", SIGNED_IN),
+    # only your own sessions: anyone else gets 403 (a session id names nothing you may see)
+    "auth.end_session": guarded(lambda w: f"/account/sessions/{w['session:owner']}/sign-out", "owner", status=302),
     "auth.two_factor": public(lambda w: "/sign-in/security-code", status=302),  # no sign-in under way
     # ---------------------------------------------------------------------------------------------- casework
     "casework.anonymised": guarded(lambda w: f"/casework/items/{w['item:moderated']}/anonymised", "panel_moderator",
@@ -405,9 +409,7 @@ def _sign_in(client: Any, world: World, entry: Entry, actor: str) -> dict[str, s
     if actor == "api_token":
         return {"Authorization": f"Bearer {world.secrets['api']}"}
     user = world.user(entry.owner if actor == "owner" else actor)
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
-        sess["_fresh"] = True
+    start_session(client, user)
     return {}
 
 

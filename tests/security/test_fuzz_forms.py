@@ -17,7 +17,6 @@ import io
 import json
 import os
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
+
+from portal import clock
 
 from ..conftest import parse
 from .conftest import table_counts
@@ -178,7 +179,7 @@ class Fuzz:
 
 def _pending_second_factor(w: World) -> dict[str, Any]:
     user = w.user("programme_admin")
-    return {"pending_2fa": {"uid": user.id, "ver": user.session_version, "at": int(time.time())}}
+    return {"pending_2fa": {"uid": user.id, "ver": user.session_version, "at": clock.epoch_seconds()}}
 
 
 FUZZ: dict[str, Fuzz] = {

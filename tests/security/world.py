@@ -435,6 +435,7 @@ def _certificates(w: World) -> None:
 # ---------------------------------------------------------------------------------------------- odds and ends
 def _odds_and_ends(w: World) -> None:
     from portal.auth.models import TokenPurpose
+    from portal.auth.sessions import start_session as start_user_session
     from portal.auth.tokens import issue_token
     from portal.notifications.services import notify
     from portal.users import teams
@@ -454,4 +455,6 @@ def _odds_and_ends(w: World) -> None:
                                           lifetime=dt.timedelta(days=7), by=None).signed
     w.secrets["reset"] = issue_token(sess.get(User, w["user:owner"]), TokenPurpose.PASSWORD_RESET,
                                      lifetime=dt.timedelta(hours=1), by=None).signed
+    _, w.ids["session:owner"] = start_user_session(sess.get(User, w["user:owner"]), ip_address="127.0.0.1",
+                                                   user_agent="Mozilla/5.0 (Windows NT 10.0) Firefox/133.0")
     sess.commit()
