@@ -453,4 +453,8 @@ def _odds_and_ends(w: World) -> None:
                                           lifetime=dt.timedelta(days=7), by=None).signed
     w.secrets["reset"] = issue_token(sess.get(User, w["user:owner"]), TokenPurpose.PASSWORD_RESET,
                                      lifetime=dt.timedelta(hours=1), by=None).signed
+    # South's admin invites the owner (North) to South: nothing is granted until the owner accepts
+    w.secrets["role_invitation"] = issue_token(
+        sess.get(User, w["user:owner"]), TokenPurpose.ROLE_INVITATION, lifetime=dt.timedelta(days=7),
+        by=sess.get(User, w["user:employer_admin"]), role=Role.PRACTITIONER, organisation_id=w["south"]).signed
     sess.commit()
