@@ -106,7 +106,8 @@ def _tell_about_grant(user: User, role: Role, organisation: Organisation | None,
     where = _where(organisation)
     if user.status == UserStatus.ACTIVE:
         notify(user, "role_granted", f"You have been given the role {role.label} at {where}",
-               link=path_for("auth.account"), email_subject=f"You have a new role: {role.label}")
+               link=path_for("auth.account"), email_subject=f"You have a new role: {role.label}",
+               email_template="role_granted", role_label=role.label, organisation_name=where)
     admin_role = Role.EMPLOYER_ADMIN if organisation else Role.PROGRAMME_ADMIN
     scope = (RoleGrant.organisation_id == organisation.id) if organisation else RoleGrant.organisation_id.is_(None)
     admins = session().execute(
