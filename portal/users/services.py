@@ -218,10 +218,15 @@ def resend_invitation(user: User, *, by: User) -> None:
                     "the national programme")
 
 
-def grant_role(user: User, role: Role, organisation: Organisation | None, *, by: User) -> RoleGrant:
-    """Add a role to an existing account."""
+def grant_role(user: User, role: Role, organisation: Organisation | None, *, by: User) -> RoleGrant | None:
+    """Add a role to an existing account. Someone ``by`` may not act for (``can_act_for``) who holds no role in
+    that organisation yet is sent an invitation to accept instead, and ``None`` is returned."""
     if user.status == UserStatus.DISABLED:
         raise DomainError("This account is disabled. Enable it before giving it a role", "role")
+    org_id = organisation.id if organisation else None
+    if user.id != by.id and not can_act_for(by, user) and (org_id is None or org_id not in user.organisation_ids()):
+        invite_to_role(user, role, organisation, by=by)
+        return None
     return _grant(user, role, organisation, by)
 
 

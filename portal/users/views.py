@@ -238,13 +238,15 @@ def add_role(user: User) -> Any:
             form.role.errors = ["You cannot give this role in that organisation"]
         else:
             try:
-                services.grant_role(user, role, organisation, by=current_user)
+                grant = services.grant_role(user, role, organisation, by=current_user)
             except DomainError as error:
                 session().rollback()
                 form.fail(error)
             else:
                 session().commit()
-                flash(f"{user.name} now has the role {role.label}", "success")
+                flash(f"{user.name} now has the role {role.label}" if grant is not None else
+                      f"{user.name} has been sent an invitation to accept the role {role.label}. They will have "
+                      "it once they accept", "success")
                 return redirect(url_for("users.person", user_id=user.id))
     return render_template("users/add_role.html", form=form, person=user)
 

@@ -305,3 +305,16 @@ def test_an_import_never_reaches_someone_with_a_role_elsewhere(world):
     assert import_rows(upload, by=admin) == []
     after = session().execute(select(CpdRecord.id).where(CpdRecord.practitioner_id == world["user:owner"])).all()
     assert after == before
+
+
+def test_adding_a_role_in_another_organisation_of_the_admin_is_an_invitation(client, world):
+    """An admin of South and East who may not act for the owner (she is North's too) cannot add her to East."""
+    _add_role(world, "owner", Role.PRACTITIONER, "south")
+    _add_role(world, "employer_admin", Role.EMPLOYER_ADMIN, "east")
+    _as(client, world, "employer_admin")
+    response = client.post(f"/admin/people/{world['user:owner']}/roles/new",
+                           data={"organisation": str(world["east"]), "role": Role.PRACTITIONER.value},
+                           follow_redirects=True)
+    assert "has been sent an invitation to accept the role Practitioner" in response.get_data(as_text=True)
+    assert (Role.PRACTITIONER, world["east"]) not in _roles(world, "owner")
+    assert len(_notifications(world, "owner", "role_invitation")) == 1
