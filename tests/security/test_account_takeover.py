@@ -318,3 +318,14 @@ def test_adding_a_role_in_another_organisation_of_the_admin_is_an_invitation(cli
     assert "has been sent an invitation to accept the role Practitioner" in response.get_data(as_text=True)
     assert (Role.PRACTITIONER, world["east"]) not in _roles(world, "owner")
     assert len(_notifications(world, "owner", "role_invitation")) == 1
+
+
+def test_a_supervisor_without_the_role_there_does_not_list_the_practitioner(client, world):
+    from portal.enrolments.models import Enrolment
+
+    session().get(Enrolment, world["enrolment:owner"]).supervisor_id = world["user:supervisor"]
+    session().commit()
+    _as(client, world, "supervisor")
+    for url in ("/supervisees", "/cpd/supervisees"):
+        response = client.get(url)
+        assert response.status_code == 200 and "Owner" not in response.get_data(as_text=True), url
