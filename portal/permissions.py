@@ -90,9 +90,25 @@ def can_change_user_status(user: Any, target: User) -> bool:
     return bool(target_orgs) and target_orgs <= administered_organisation_ids(user)
 
 
+def can_act_for(user: Any, target: User) -> bool:
+    """Act on someone's identity and records in their name (change their name, e-mail or SWE number, import CPD
+    into their log): the person themselves, programme admins, and an employer admin for people *all* of whose roles
+    are in organisations they administer (never a programme admin). A role in one more organisation is not enough:
+    otherwise inviting someone in would hand their account over."""
+    if not _authenticated(user):
+        return False
+    if target.id == user.id or is_programme_admin(user):
+        return True
+    if target.has_role(Role.PROGRAMME_ADMIN):
+        return False
+    target_orgs = target.organisation_ids()
+    return bool(target_orgs) and target_orgs <= administered_organisation_ids(user)
+
+
 def can_edit_user(user: Any, target: User) -> bool:
-    """Correct a person's name or SWE number: programme admins, and employer admins of the person's organisation."""
-    return can_view_user(user, target)
+    """Correct someone else's name or SWE number in the administration area: programme admins, and employer admins
+    for people all of whose roles are in their organisations (see ``can_act_for``)."""
+    return can_administer(user) and can_act_for(user, target)
 
 
 def grantable_roles(user: Any, organisation_id: int | None) -> list[Role]:
@@ -110,6 +126,17 @@ def can_grant_role(user: Any, organisation_id: int | None, role: Role) -> bool:
     """Employer admins grant any organisation role in their organisation; only programme admins make programme
     admins."""
     return role in grantable_roles(user, organisation_id)
+
+
+def can_grant_role_to(user: Any, target: User) -> bool:
+    """Give ``target`` a role (the "Add a role" page): whoever may see them in the administration area, never
+    themselves (nobody grants a role to themselves; another admin must)."""
+    return _authenticated(user) and target.id != user.id and can_view_user(user, target)
+
+
+def can_respond_to_role_invitation(user: Any, invitation: Any) -> bool:
+    """Accept or decline an invitation to a role in an organisation: only the person invited, signed in."""
+    return _authenticated(user) and invitation.user_id == user.id
 
 
 def can_revoke_grant(user: Any, grant: RoleGrant) -> bool:
@@ -159,7 +186,7 @@ def can_view_enrolment(user: Any, enrolment: Any) -> bool:
     if not _authenticated(user):
         return False
     return (is_programme_admin(user) or is_employer_admin_of(user, enrolment.organisation_id)
-            or enrolment.practitioner_id == user.id or enrolment.supervisor_id == user.id)
+            or enrolment.practitioner_id == user.id or is_current_supervisor_of(user, enrolment))
 
 
 def can_manage_enrolment(user: Any, enrolment: Any) -> bool:
@@ -177,7 +204,7 @@ def can_transfer_enrolment(user: Any, enrolment: Any) -> bool:
 def can_record_review(user: Any, enrolment: Any) -> bool:
     """Record a review meeting: the current practice supervisor, the employer's admins, programme admins (the
     practitioner can view the record)."""
-    return _authenticated(user) and (enrolment.supervisor_id == user.id or can_manage_enrolment(user, enrolment))
+    return _authenticated(user) and (is_current_supervisor_of(user, enrolment) or can_manage_enrolment(user, enrolment))
 
 
 def can_record_pathway_document(user: Any, enrolment: Any) -> bool:
@@ -229,10 +256,11 @@ def is_practitioner_of(user: Any, obj: Any) -> bool:
 
 
 def is_current_supervisor_of(user: Any, obj: Any) -> bool:
-    """``user`` is the practice supervisor allocated *now* to the enrolment (of the item)."""
+    """``user`` is the practice supervisor allocated *now* to the enrolment (of the item), and still holds the
+    practice supervisor role in the enrolment's organisation (a supervisor role elsewhere gives no sight of it)."""
     enrolment = _enrolment_of(obj)
     return (_authenticated(user) and enrolment is not None and enrolment.supervisor_id == user.id
-            and enrolment.practitioner_id != user.id)
+            and enrolment.practitioner_id != user.id and user.has_role(Role.SUPERVISOR, enrolment.organisation_id))
 
 
 def can_list_casework(user: Any, enrolment: Any) -> bool:
@@ -366,8 +394,12 @@ def is_practitioner(user: Any) -> bool:
 
 
 def is_current_supervisor_of_practitioner(user: Any, practitioner_id: int | None) -> bool:
-    """``user`` is the practice supervisor of one of the practitioner's active enrolments now (one query)."""
+    """``user`` is the practice supervisor of one of the practitioner's active enrolments now, in an organisation
+    where ``user`` holds the practice supervisor role (one query)."""
     if not _authenticated(user) or practitioner_id is None or practitioner_id == user.id:
+        return False
+    supervising = user.organisation_ids(Role.SUPERVISOR)
+    if not supervising:
         return False
     from sqlalchemy import exists, select
 
@@ -375,7 +407,7 @@ def is_current_supervisor_of_practitioner(user: Any, practitioner_id: int | None
 
     return bool(session().execute(select(exists().where(
         Enrolment.practitioner_id == practitioner_id, Enrolment.supervisor_id == user.id,
-        Enrolment.status == EnrolmentStatus.ACTIVE))).scalar())
+        Enrolment.organisation_id.in_(supervising), Enrolment.status == EnrolmentStatus.ACTIVE))).scalar())
 
 
 def can_record_cpd(user: Any, _obj: Any = None) -> bool:

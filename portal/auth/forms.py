@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal.forms import BaseForm, NoControlCharacters, email_validators
@@ -69,3 +69,10 @@ class PasswordConfirmForm(BaseForm):
 
 class ActionForm(BaseForm):
     """A button that posts (sign out, sign out everywhere, resend): CSRF only."""
+
+
+class RoleInvitationForm(BaseForm):
+    decision = RadioField("Do you want to accept this invitation?", widget=GovRadioInput(),
+                          choices=[("accept", "Accept: take this role"), ("decline", "Decline")],
+                          validators=[InputRequired(message="Select whether you accept or decline the invitation")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())

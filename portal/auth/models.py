@@ -8,12 +8,14 @@ from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, utcnow
-from portal.users.models import User
+from portal.users.models import Organisation, Role, User
 
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
+    #: an existing account invited to take a role in an organisation: nothing is granted until they accept
+    ROLE_INVITATION = "role_invitation"
 
 
 class AccountToken(Base):
@@ -33,8 +35,14 @@ class AccountToken(Base):
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+    #: what a role invitation offers (the role and, unless national, the organisation); empty for other purposes
+    role: Mapped[Role | None] = mapped_column(
+        Enum(Role, name="role", native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    organisation: Mapped[Organisation | None] = relationship()
 
 
 class RecoveryCode(Base):

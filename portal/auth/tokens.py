@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from portal.auth.models import AccountToken, TokenPurpose
 from portal.db import session, utcnow
-from portal.users.models import User
+from portal.users.models import Role, User
 
 
 class TokenError(Exception):
@@ -43,19 +43,23 @@ class IssuedToken:
     signed: str
 
 
-def issue_token(user: User, purpose: TokenPurpose, *, lifetime: dt.timedelta, by: User | None) -> IssuedToken:
-    """Create a new link for ``user``; any earlier unused link for the same purpose stops working."""
+def issue_token(user: User, purpose: TokenPurpose, *, lifetime: dt.timedelta, by: User | None,
+                role: Role | None = None, organisation_id: int | None = None) -> IssuedToken:
+    """Create a new link for ``user``; any earlier unused link for the same purpose (and, for a role invitation,
+    the same role and organisation) stops working."""
     now = utcnow()
+    same = [AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None), AccountToken.revoked_at.is_(None)]
+    if purpose == TokenPurpose.ROLE_INVITATION:
+        same += [AccountToken.role == role, AccountToken.organisation_id.is_(None) if organisation_id is None
+                 else AccountToken.organisation_id == organisation_id]
     session().execute(
-        update(AccountToken)
-        .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose,
-               AccountToken.used_at.is_(None), AccountToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
+        update(AccountToken).where(*same).values(revoked_at=now).execution_options(synchronize_session=False)
     )
     nonce = secrets.token_urlsafe(32)
     token = AccountToken(user_id=user.id, purpose=purpose, nonce_hash=_hash(nonce),
-                         created_by_id=by.id if by else None, created_at=now, expires_at=now + lifetime)
+                         created_by_id=by.id if by else None, created_at=now, expires_at=now + lifetime,
+                         role=role, organisation_id=organisation_id)
     session().add(token)
     session().flush()
     return IssuedToken(token, _serializer(purpose).dumps({"i": token.id, "n": nonce}))

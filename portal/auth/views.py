@@ -20,6 +20,7 @@ from portal.auth.forms import (
     EnableTwoFactorForm,
     ForgotPasswordForm,
     PasswordConfirmForm,
+    RoleInvitationForm,
     SetPasswordForm,
     SignInForm,
     TwoFactorForm,
@@ -30,7 +31,7 @@ from portal.auth.tokens import TokenError
 from portal.db import session as db_session
 from portal.exceptions import DomainError
 from portal.extensions import limiter, sign_in_limit
-from portal.permissions import can_use_account, public, requires
+from portal.permissions import can_respond_to_role_invitation, can_use_account, public, requires
 from portal.users.models import User, UserStatus
 
 PENDING_2FA_SECONDS = 300
@@ -44,6 +45,8 @@ TOKEN_MESSAGES = {
     "used": "This link has already been used.",
     "replaced": "This link has been replaced by a newer one. Use the link in the most recent email.",
 }
+OTHER_ACCOUNT = ("This invitation was sent to another account. Sign out, then sign in with the email address the "
+                 "invitation was sent to.")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -175,6 +178,40 @@ def accept_invitation(token: str) -> Any:
             logout_user()
             return _start_session(user, "Your password is set and your account is ready")
     return render_template("auth/accept_invitation.html", form=form, invited=invited)
+
+
+@bp.route("/invitation/role/<token>", methods=["GET", "POST"])
+@requires(can_use_account)
+def role_invitation(token: str) -> Any:
+    """An existing account's invitation to a role in an organisation: shown to, and answered by, only the person
+    invited, signed in as themselves."""
+    from portal.users import services as user_services
+
+    try:
+        invitation = user_services.role_invitation(token)
+    except TokenError as error:
+        return _token_problem(error), 410 if error.reason in {"expired", "used", "replaced"} else 404
+    if not can_respond_to_role_invitation(current_user, invitation):
+        return render_template("auth/link_problem.html", message=OTHER_ACCOUNT, reason="other_account"), 403
+    form = RoleInvitationForm()
+    if form.validate_on_submit():
+        accept = form.decision.data == "accept"
+        where = invitation.organisation.name if invitation.organisation else "the national programme"
+        label = invitation.role.label if invitation.role else ""
+        try:
+            user_services.respond_to_role_invitation(token, accept=accept, by=current_user)
+        except TokenError as problem:
+            db_session().rollback()
+            return _token_problem(problem), 410
+        except DomainError as problem:
+            db_session().rollback()
+            form.fail(problem, "decision")
+        else:
+            db_session().commit()
+            flash(f"You now have the role {label} at {where}" if accept
+                  else f"You have declined the invitation to {where}", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/role_invitation.html", invitation=invitation, form=form)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

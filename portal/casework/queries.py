@@ -33,7 +33,7 @@ from portal.evidence.services import files_for
 from portal.formatting import LONDON
 from portal.framework.evidence import CaseworkTally, CoverageTally
 from portal.pagination import Page, keyset_page
-from portal.users.models import User
+from portal.users.models import Role, User
 
 
 # ------------------------------------------------------------------------------------------------------ lists
@@ -129,6 +129,8 @@ def history(item: CaseworkItem) -> list[CaseworkEvent]:
 def _queue_query(supervisor: User) -> Select[Any]:
     return (select(CaseworkItem).join(Enrolment, Enrolment.id == CaseworkItem.enrolment_id)
             .where(CaseworkItem.status == VerificationStatus.REQUESTED, Enrolment.supervisor_id == supervisor.id,
+                   # only where they hold the supervisor role now (see permissions.is_current_supervisor_of)
+                   Enrolment.organisation_id.in_(supervisor.organisation_ids(Role.SUPERVISOR) or {-1}),
                    CaseworkItem.kind != CaseworkKind.SUPERVISION_RECORD,
                    CaseworkItem.practitioner_id != supervisor.id))
 

@@ -26,6 +26,7 @@ from portal.cpd.services import CpdAnswers, check_answers, create_record, today_
 from portal.db import session, utcnow
 from portal.evidence.uploads import sanitise_filename
 from portal.exceptions import DomainError
+from portal.permissions import can_act_for
 from portal.users.models import Role, User, normalise_email
 from portal.users.services import normalise_swe_number
 
@@ -208,10 +209,19 @@ def _people(rows: list[dict[str, str]]) -> tuple[dict[str, User], dict[str, User
 
 
 def _may_import_for(importer: User, practitioner: User) -> bool:
+    """Your own CPD, or a practitioner of an organisation you administer whom you may act for (all their roles in
+    your organisations: ``can_act_for``)."""
     if practitioner.id == importer.id:
         return practitioner.has_role(Role.PRACTITIONER)
     managed = importer.organisation_ids(Role.EMPLOYER_ADMIN)
-    return bool(managed & practitioner.organisation_ids(Role.PRACTITIONER))
+    return bool(managed & practitioner.organisation_ids(Role.PRACTITIONER)) and can_act_for(importer, practitioner)
+
+
+def _not_yours(importer: User) -> str:
+    """The one message for a row naming nobody the importer may import for (it depends on the importer only)."""
+    if not importer.organisation_ids(Role.EMPLOYER_ADMIN):
+        return "You can only import your own CPD"
+    return "There is no practitioner you manage with this SWE number or email address"
 
 
 def _existing(keys: set[tuple[int, str, dt.date, dt.date]]) -> set[tuple[int, str, dt.date, dt.date]]:
@@ -237,16 +247,18 @@ def check_rows(rows: list[dict[str, str]], *, importer: User, today: dt.date | N
         person = number or email
         if row.get("__extra__"):
             errors.append("The row has more cells than the header row has columns")
-        practitioner = (by_number.get(number) if number else None) or (by_email.get(email) if email else None)
+        # Reach first, before any other message about the person: a row naming someone the importer may not act
+        # for reads the same whether or not that SWE number or e-mail address is registered.
+        named = [p for p in ((by_number.get(number) if number else None), (by_email.get(email) if email else None))
+                 if p is not None]
+        practitioner = named[0] if named else None
         if not number and not email:
             errors.append("Enter the practitioner's SWE number or email address")
-        elif number and email and by_number.get(number) and by_email.get(email) and \
-                by_number[number].id != by_email[email].id:
-            errors.append("The SWE number and the email address belong to different people")
+        elif not named or not all(_may_import_for(importer, p) for p in named):
+            errors.append(_not_yours(importer))
             practitioner = None
-        elif practitioner is None or not _may_import_for(importer, practitioner):
-            errors.append("You can only import your own CPD" if not importer.organisation_ids(Role.EMPLOYER_ADMIN)
-                          else "There is no practitioner you manage with this SWE number or email address")
+        elif len({p.id for p in named}) > 1:
+            errors.append("The SWE number and the email address belong to different people")
             practitioner = None
         answers = _answers(row, errors)
         errors += [f"Enter the {what}" for name, what in _ROW_REQUIRED.items() if not row.get(name)]

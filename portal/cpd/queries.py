@@ -113,13 +113,15 @@ def records_for_export(practitioner_id: int, year: int) -> tuple[list[CpdRecord]
     return records, files_for(FILE_OWNER, [r.id for r in records])
 
 
-def current_supervisees(supervisor_id: int) -> list[Any]:
-    """People the user currently supervises (active enrolments), by name (one query)."""
-    from portal.users.models import User
+def current_supervisees(supervisor: Any) -> list[Any]:
+    """People the user currently supervises (active enrolments in organisations where they hold the supervisor
+    role), by name (one query)."""
+    from portal.users.models import Role, User
 
     return list(session().execute(
         select(User).join(Enrolment, Enrolment.practitioner_id == User.id)
-        .where(Enrolment.supervisor_id == supervisor_id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        .where(Enrolment.supervisor_id == supervisor.id, Enrolment.status == EnrolmentStatus.ACTIVE,
+               Enrolment.organisation_id.in_(supervisor.organisation_ids(Role.SUPERVISOR) or {-1}))
         .distinct().order_by(User.name, User.id)).scalars())
 
 

@@ -128,7 +128,7 @@ def person_summary(user: User) -> Any:
 @bp.route("/supervisees")
 @requires(can_view_supervisees_cpd)
 def supervisees() -> Any:
-    people = queries.current_supervisees(current_user.id)
+    people = queries.current_supervisees(current_user)
     checks = queries.current_year_checks([p.id for p in people], _today())
     return render_template("cpd/supervisees.html", people=people, checks=checks)
 

@@ -88,8 +88,10 @@ def enrolments() -> Any:
 @requires(can_view_supervisees)
 def supervisees() -> Any:
     today = services.london_today()
-    query = queries.with_people(select(Enrolment).where(Enrolment.supervisor_id == current_user.id,
-                                                        Enrolment.status == EnrolmentStatus.ACTIVE))
+    query = queries.with_people(select(Enrolment).where(
+        Enrolment.supervisor_id == current_user.id, Enrolment.status == EnrolmentStatus.ACTIVE,
+        # only where they hold the supervisor role now (permissions.is_current_supervisor_of)
+        Enrolment.organisation_id.in_(current_user.organisation_ids(Role.SUPERVISOR) or {-1})))
     page = keyset_page(query, [Enrolment.id], after=request.args.get("after"), before=request.args.get("before"),
                        size=_page_size(), descending=True)
     return render_template("enrolments/supervisees.html", page=page,

@@ -18,6 +18,9 @@ contract: a feature that needs a new kind registers it (``register_kind``) at im
 | appeal_lodged | assessment services | programme admins | an appeal is lodged |
 | agreement_requested | assessment services | the employer's admins | a practitioner asks them to agree to a submission with requirements not met |
 | certificate_issued | certificate services | the practitioner | a certificate is issued to them |
+| role_invitation | user services | an existing account | they are invited to a role in an organisation (accept or decline) |
+| role_granted | user services | the person | they are given a role |
+| organisation_role_granted | user services | the organisation's other admins | someone is given a role there |
 """
 from __future__ import annotations
 
@@ -65,7 +68,11 @@ register_kind("appeal_lodged", "an appeal is lodged", {PA})
 register_kind("certificate_issued", "a certificate is issued to you", {P})
 register_kind("agreement_requested", "a practitioner asks you to agree to a submission with requirements not met",
               {EA})
-del P, S, A, PA, EA
+ALL = set(Role)
+register_kind("role_invitation", "you are invited to take a role in an organisation", ALL)
+register_kind("role_granted", "you are given a new role", ALL)
+register_kind("organisation_role_granted", "someone is given a role in an organisation you manage", {EA, PA})
+del P, S, A, PA, EA, ALL
 
 
 def kinds_for(roles: set[Role]) -> list[NotificationKind]:

@@ -17,6 +17,7 @@ from portal.permissions import (
     can_change_user_status,
     can_create_organisation,
     can_edit_user,
+    can_grant_role_to,
     can_invite_to_organisation,
     can_revoke_grant,
     can_view_organisation,
@@ -187,6 +188,10 @@ def invite() -> Any:
                 form.fail(error)
             else:
                 session().commit()
+                if not user.has_role(role, org_id):
+                    flash(f"{user.email} already has an account, so they have been sent an invitation to accept. "
+                          f"They will have the role {role.label} once they accept", "success")
+                    return redirect(url_for("users.people"))
                 flash(f"{user.name} has been given the role {role.label}" +
                       (" and sent an invitation" if user.status == UserStatus.INVITED else ""), "success")
                 return redirect(url_for("users.person", user_id=user.id))
@@ -197,7 +202,8 @@ def invite() -> Any:
 @requires(can_view_user, load=("user_id", User))
 def person(user: User) -> Any:
     return render_template("users/person.html", person=user, action_form=ActionForm(),
-                           can_add_role=bool(_organisation_choices(True)[1:]))
+                           can_add_role=can_grant_role_to(current_user, user)
+                           and bool(_organisation_choices(True)[1:]))
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
@@ -218,7 +224,7 @@ def edit_person(user: User) -> Any:
 
 
 @bp.route("/people/<int:user_id>/roles/new", methods=["GET", "POST"])
-@requires(can_view_user, load=("user_id", User))
+@requires(can_grant_role_to, load=("user_id", User))
 def add_role(user: User) -> Any:
     form = GrantRoleForm()
     form.organisation.choices = _organisation_choices(include_national=True)
@@ -232,13 +238,15 @@ def add_role(user: User) -> Any:
             form.role.errors = ["You cannot give this role in that organisation"]
         else:
             try:
-                services.grant_role(user, role, organisation, by=current_user)
+                grant = services.grant_role(user, role, organisation, by=current_user)
             except DomainError as error:
                 session().rollback()
                 form.fail(error)
             else:
                 session().commit()
-                flash(f"{user.name} now has the role {role.label}", "success")
+                flash(f"{user.name} now has the role {role.label}" if grant is not None else
+                      f"{user.name} has been sent an invitation to accept the role {role.label}. They will have "
+                      "it once they accept", "success")
                 return redirect(url_for("users.person", user_id=user.id))
     return render_template("users/add_role.html", form=form, person=user)
 

@@ -157,11 +157,12 @@ def test_outbox_delivers_invitations(client, sign_in_as, make_user, make_org):
     assert any(m["to"] == "new.person@example.org" and "/invitation/" in m["body"] for m in memory_outbox)
 
 
-def test_existing_account_gets_the_role_without_a_new_invitation(client, sign_in_as, make_user, make_org):
+def test_existing_account_elsewhere_is_invited_to_accept_the_role(client, sign_in_as, make_user, make_org):
+    """An account with a role in another organisation gets an invitation to accept, not the role (issue 13)."""
     existing = make_user(Role.SUPERVISOR, email="existing@example.org")
     org, _admin = invite(client, sign_in_as, make_user, make_org, email="Existing@Example.org", role=Role.ASSESSOR)
     person = reload(existing)
-    assert person.has_role(Role.ASSESSOR, org.id)
+    assert not person.has_role(Role.ASSESSOR, org.id)
     body = session().execute(select(OutboxMessage.body_text).where(OutboxMessage.to_address == "existing@example.org")
                              ).scalars().all()
-    assert body and "/invitation/" not in body[-1]
+    assert body and "/invitation/role/" in body[-1]

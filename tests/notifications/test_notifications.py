@@ -92,7 +92,9 @@ def test_every_documented_kind_is_registered_with_an_audience():
                 "marking_overdue", "decision_made", "appeal_lodged", "certificate_issued"}
     assert expected <= set(KINDS)
     assert all(kind.audience for kind in KINDS.values())
-    assert {k.code for k in kinds_for({Role.ASSESSOR})} == {"submission_allocated", "marking_overdue"}
+    # everyone may be invited to, or given, a role
+    assert {k.code for k in kinds_for({Role.ASSESSOR})} == {"submission_allocated", "marking_overdue",
+                                                            "role_invitation", "role_granted"}
 
 
 # -------------------------------------------------------------------------------------------------- the pages

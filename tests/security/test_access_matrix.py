@@ -174,6 +174,8 @@ MATRIX: dict[str, Entry] = {
     "auth.two_factor_setup": guarded(lambda w: "/account/two-factor", SIGNED_IN - TWO_FACTOR,
                                      **dict.fromkeys(TWO_FACTOR, 302)),
     "auth.reset_password": public(lambda w: f"/reset-password/{w.secrets['reset']}"),
+    # South's admin invited the owner to South: only the owner, signed in, sees and answers it
+    "auth.role_invitation": guarded(lambda w: f"/invitation/role/{w.secrets['role_invitation']}", "owner"),
     "auth.sign_in": public(lambda w: "/sign-in", status=302, anonymous=200),  # signed in: to the home page
     "auth.sign_out": guarded(lambda w: "/sign-out", SIGNED_IN, status=302),
     "auth.sign_out_everywhere": guarded(lambda w: "/account/sign-out-everywhere", SIGNED_IN, status=302),

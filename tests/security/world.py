@@ -457,4 +457,8 @@ def _odds_and_ends(w: World) -> None:
                                      lifetime=dt.timedelta(hours=1), by=None).signed
     _, w.ids["session:owner"] = start_user_session(sess.get(User, w["user:owner"]), ip_address="127.0.0.1",
                                                    user_agent="Mozilla/5.0 (Windows NT 10.0) Firefox/133.0")
+    # South's admin invites the owner (North) to South: nothing is granted until the owner accepts
+    w.secrets["role_invitation"] = issue_token(
+        sess.get(User, w["user:owner"]), TokenPurpose.ROLE_INVITATION, lifetime=dt.timedelta(days=7),
+        by=sess.get(User, w["user:employer_admin"]), role=Role.PRACTITIONER, organisation_id=w["south"]).signed
     sess.commit()
