@@ -14,15 +14,12 @@ from sqlalchemy import select
 from portal.db import session
 from portal.users.models import Role, RoleGrant, User
 
+from ..conftest import start_session
 from .world import World
 
 
 def _as(client: Any, world: World, actor: str) -> Any:
-    user = session().get(User, world[f"user:{actor}"])
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
-        sess["_fresh"] = True
-    return client
+    return start_session(client, session().get(User, world[f"user:{actor}"]))
 
 
 def _roles(world: World, actor: str) -> set[tuple[Role, int | None]]:
