@@ -290,8 +290,7 @@ def two_factor_setup() -> Any:
     db_session().commit()  # the key is kept until confirmed or renewed, whoever asks for the page
     uri = services.totp_uri(current_user, secret)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return render_template("auth/two_factor_setup.html", form=form, qr=_qr_svg(uri), secret=grouped,
-                           new_key_form=ActionForm())
+    return render_template("auth/two_factor_setup.html", form=form, qr=_qr_svg(uri), secret=grouped)
 
 
 @bp.route("/account/two-factor/new-key", methods=["POST"])
