@@ -6,7 +6,7 @@ import secrets
 from flask import Flask, Response, abort, g, request
 from flask_login import current_user
 
-PUBLIC_CACHEABLE = {"static"}
+PUBLIC_CACHEABLE = {"static", "main.favicon"}
 
 
 def csp_nonce() -> str:

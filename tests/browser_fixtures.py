@@ -51,6 +51,14 @@ def server_database_url(tmp: Path, schema: str = SCHEMA, name: str = "browser") 
     return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
 
 
+def require_chromium() -> None:
+    """Skip the test where Chromium is absent, unless REQUIRE_BROWSER is set (CI): then fail."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required (REQUIRE_BROWSER is set) but {CHROMIUM} does not exist")
+        pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
+
+
 @contextmanager
 def running_server(env: dict[str, str], port: int, log_path: Path, *gunicorn_args: str) -> Iterator[str]:
     """gunicorn serving the portal on 127.0.0.1:``port`` with ``env`` (2 workers x 2 threads unless
@@ -80,10 +88,7 @@ def running_server(env: dict[str, str], port: int, log_path: Path, *gunicorn_arg
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The portal under gunicorn on a free port, migrated and seeded with the demo data."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium is required (REQUIRE_BROWSER is set) but {CHROMIUM} does not exist")
-        pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
+    require_chromium()
     tmp = Path(tempfile.mkdtemp(prefix="portal-browser-"))
     port = _free_port()
     env = {**os.environ, "PORTAL_ENV": "development", "DATABASE_URL": server_database_url(tmp),
@@ -99,7 +104,9 @@ def live_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(live_server: str) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
+    """Headless Chromium (no server: the tests that want the demo server ask for ``live_server`` too)."""
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

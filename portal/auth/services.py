@@ -225,12 +225,41 @@ def _matching_timestep(secret: str, code: str, at: dt.datetime | None = None) ->
     return None
 
 
-def enable_two_factor(user: User, secret: str, code: str) -> list[str]:
-    """Turn on TOTP after the user proves their app has the secret; returns fresh recovery codes (shown once)."""
-    step = _matching_timestep(secret, code)
-    if step is None:
+def pending_totp_secret(user: User) -> str:
+    """The key offered to ``user`` to set up two-factor authentication. It is made once per attempt and kept on the
+    user until it is confirmed or the person asks for a new one, so a reload, a second tab or any other request
+    shows the same key as the app was given. When two requests make the first key at once, one wins and both
+    return it."""
+    if user.totp_pending_secret is None:
+        session().execute(update(User).where(User.id == user.id, User.totp_pending_secret.is_(None))
+                          .values(totp_pending_secret=new_totp_secret())
+                          .execution_options(synchronize_session=False))
+        session().refresh(user, ["totp_pending_secret"])
+    assert user.totp_pending_secret is not None
+    return user.totp_pending_secret
+
+
+def renew_pending_totp_secret(user: User, *, by: User) -> str:
+    """Replace the key offered to ``user`` (they asked for a new one); the old key stops working for set-up."""
+    if user.has_two_factor:
+        raise DomainError("Two-factor authentication is already turned on")
+    user.totp_pending_secret = new_totp_secret()
+    audit.record(by, "auth.two_factor_key_renewed", user)
+    session().flush()
+    return user.totp_pending_secret
+
+
+def enable_two_factor(user: User, code: str) -> list[str]:
+    """Turn on TOTP after the user proves their app has the pending key (see ``pending_totp_secret``); returns fresh
+    recovery codes (shown once)."""
+    if user.has_two_factor:
+        raise DomainError("Two-factor authentication is already turned on", "code")
+    secret = user.totp_pending_secret
+    step = _matching_timestep(secret, code) if secret else None
+    if secret is None or step is None:
         raise DomainError("The code is not correct – check your authenticator app and try again", "code")
     user.totp_secret = secret
+    user.totp_pending_secret = None
     user.totp_enabled_at = utcnow()
     user.totp_last_timestep = step
     codes = regenerate_recovery_codes(user)
@@ -245,6 +274,7 @@ def disable_two_factor(user: User, *, by: User, keep_session: int | None = None)
         raise DomainError("Your role needs two-factor authentication, so you cannot turn it off")
     revoke_all_sessions(user, "two_factor_turned_off", keep=keep_session)
     user.totp_secret = None
+    user.totp_pending_secret = None  # turning it on again starts with a fresh key
     user.totp_enabled_at = None
     user.totp_last_timestep = None
     session().execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))

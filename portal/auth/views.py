@@ -36,8 +36,8 @@ from portal.users.models import User, UserStatus
 
 PENDING_2FA_SECONDS = 300
 #: endpoints a signed-in user who still has to set up two-factor authentication may reach
-SETUP_ALLOWED = {"auth.two_factor_setup", "auth.sign_out", "static", "main.healthz", "main.readyz",
-                 "main.accessibility", "main.privacy", "main.cookies"}
+SETUP_ALLOWED = {"auth.two_factor_setup", "auth.two_factor_new_key", "auth.sign_out", "static", "main.favicon",
+                 "main.healthz", "main.readyz", "main.accessibility", "main.privacy", "main.cookies"}
 
 TOKEN_MESSAGES = {
     "invalid": "This link is not valid. Check you copied the whole link from the email.",
@@ -78,8 +78,9 @@ def _start_session(user: User, message: str | None = None) -> Response:
 @bp.before_app_request
 def require_two_factor_setup() -> Response | None:
     """Holders of assessor, moderator or programme admin roles must set up two-factor authentication first."""
-    if (current_user.is_authenticated and current_user.needs_two_factor and not current_user.has_two_factor
-            and request.endpoint not in SETUP_ALLOWED):
+    # An address that matches no page (request.endpoint is None) is left to answer 404 rather than redirected.
+    if (request.endpoint is not None and request.endpoint not in SETUP_ALLOWED and current_user.is_authenticated
+            and current_user.needs_two_factor and not current_user.has_two_factor):
         flash("Your role needs two-factor authentication. Set it up to continue.", "info")
         return redirect(url_for("auth.two_factor_setup"))
     return None
@@ -330,23 +331,33 @@ def _qr_svg(data: str) -> Markup:
 def two_factor_setup() -> Any:
     if current_user.has_two_factor:
         return redirect(url_for("auth.account"))
-    secret = session.get("totp_setup_secret")
-    if not secret or request.method == "GET":
-        secret = session["totp_setup_secret"] = services.new_totp_secret()
     form = EnableTwoFactorForm()
     if form.validate_on_submit():
         try:
-            codes = services.enable_two_factor(current_user, secret, form.code.data)
+            codes = services.enable_two_factor(current_user, form.code.data)
         except DomainError as error:
             db_session().rollback()
             form.fail(error, "code")
         else:
             db_session().commit()
-            session.pop("totp_setup_secret", None)
             return render_template("auth/recovery_codes.html", codes=codes, just_enabled=True)
+    secret = services.pending_totp_secret(current_user)
+    db_session().commit()  # the key is kept until confirmed or renewed, whoever asks for the page
     uri = services.totp_uri(current_user, secret)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return render_template("auth/two_factor_setup.html", form=form, qr=_qr_svg(uri), secret=grouped)
+
+
+@bp.route("/account/two-factor/new-key", methods=["POST"])
+@requires(can_use_account)
+def two_factor_new_key() -> Any:
+    if current_user.has_two_factor:
+        return redirect(url_for("auth.account"))
+    if ActionForm().validate_on_submit():
+        services.renew_pending_totp_secret(current_user, by=current_user)
+        db_session().commit()
+        flash("You have a new key. Remove the old entry from your authenticator app and add this one", "success")
+    return redirect(url_for("auth.two_factor_setup"))
 
 
 @bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])

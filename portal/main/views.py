@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, render_template
+from flask import current_app, jsonify, render_template, send_from_directory
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -45,6 +45,14 @@ def privacy() -> Any:
 @public
 def cookies() -> Any:
     return render_template("main/cookies.html")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon() -> Any:
+    """The service's own icon (GOV.UK's carries the crown). Browsers ask for it on their own, whatever the page."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/healthz")

@@ -116,3 +116,95 @@ def test_recovery_codes_can_be_regenerated_with_the_password(client, make_user, 
     codes = [li.get_text(strip=True) for li in soup.select("ul li")
              if re.fullmatch(r"[a-z0-9]{5}-[a-z0-9]{5}", li.get_text(strip=True))]
     assert len(codes) == 10
+
+
+# ---------------------------------------------------------------------------- the key on the set-up page stays put
+def _key_on_page(client) -> str:
+    """The key the set-up page shows (as a person would type it into their app)."""
+    response = client.get("/account/two-factor")
+    assert response.status_code == 200, response.headers.get("Location")
+    return re.sub(r"\s", "", parse(response).select_one("code.app-secret-key").get_text())
+
+
+def _code(key: str) -> str:
+    from portal import clock
+
+    return pyotp.TOTP(key).at(clock.now())
+
+
+def test_the_key_shown_stays_the_same_across_reloads_other_requests_and_tabs(app, client, make_user):
+    user = make_user(Role.ASSESSOR, totp=False)
+    sign_in(client, user.email)
+    key = _key_on_page(client)
+    assert _key_on_page(client) == key  # a reload
+    # what a browser asks for on its own while the page is open: none of it may change the key
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 200 and favicon.mimetype == "image/vnd.microsoft.icon"
+    assert favicon.get_data().startswith(b"\x00\x00\x01\x00")  # an icon file
+    assert "max-age" in favicon.headers["Cache-Control"]
+    assert client.get("/static/govuk/govuk-frontend.min.css").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/apple-touch-icon.png").status_code == 404  # not sent to the set-up page
+    second_tab = app.test_client()
+    with client.session_transaction() as mine, second_tab.session_transaction() as theirs:
+        theirs.update(mine)
+    assert _key_on_page(second_tab) == key
+    assert _key_on_page(client) == key
+
+    response = client.post("/account/two-factor", data={"code": _code(key)})
+    assert response.status_code == 200 and "recovery codes" in response.get_data(as_text=True).lower()
+    assert reload(user).has_two_factor and reload(user).totp_secret == key
+
+
+def test_a_favicon_request_between_the_page_and_the_code_does_not_change_the_key(client, make_user):
+    """The bug: the browser's /favicon.ico was redirected to the set-up page, which made a new key, so the code for
+    the key on screen was never accepted."""
+    user = make_user(Role.PROGRAMME_ADMIN, totp=False)
+    sign_in(client, user.email)
+    key = _key_on_page(client)
+    response = client.get("/favicon.ico", follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == "/favicon.ico"
+    response = client.post("/account/two-factor", data={"code": _code(key)})
+    assert "not correct" not in response.get_data(as_text=True)
+    assert reload(user).has_two_factor
+
+
+def test_get_a_new_key_replaces_the_key_and_the_old_one_stops_working(client, make_user):
+    user = make_user(Role.MODERATOR, totp=False)
+    sign_in(client, user.email)
+    old = _key_on_page(client)
+    page = parse(client.get("/account/two-factor"))
+    assert page.find("button", string=re.compile("Get a new key")).find_parent("form")["method"] == "post"
+    response = client.post("/account/two-factor/new-key", follow_redirects=True)
+    assert response.request.path == "/account/two-factor" and "You have a new key" in response.get_data(as_text=True)
+    new = re.sub(r"\s", "", parse(response).select_one("code.app-secret-key").get_text())
+    assert new != old
+    assert _key_on_page(client) == new
+    wrong = client.post("/account/two-factor", data={"code": _code(old)})
+    assert "The code is not correct" in wrong.get_data(as_text=True) and not reload(user).has_two_factor
+    client.post("/account/two-factor", data={"code": _code(new)})
+    assert reload(user).has_two_factor and reload(user).totp_secret == new
+
+
+def test_get_a_new_key_needs_the_csrf_token(csrf_app, make_user):
+    user = make_user(Role.ASSESSOR, totp=False)
+    client = csrf_app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+    old = _key_on_page(client)
+    client.post("/account/two-factor/new-key")
+    assert _key_on_page(client) == old
+
+
+def test_the_code_used_to_turn_two_factor_on_cannot_be_replayed_to_sign_in(app, client, make_user):
+    user = make_user(Role.ASSESSOR, totp=False)
+    sign_in(client, user.email)
+    key = _key_on_page(client)
+    code = _code(key)
+    client.post("/account/two-factor", data={"code": code})
+    assert reload(user).has_two_factor
+    other = app.test_client()
+    sign_in(other, user.email)
+    response = other.post("/sign-in/security-code", data={"code": code})
+    assert response.status_code == 200 and "already been used" in response.get_data(as_text=True)
+    assert other.get("/account").status_code == 302

@@ -173,6 +173,8 @@ MATRIX: dict[str, Entry] = {
                                        **dict.fromkeys(TWO_FACTOR, 200)),
     "auth.two_factor_setup": guarded(lambda w: "/account/two-factor", SIGNED_IN - TWO_FACTOR,
                                      **dict.fromkeys(TWO_FACTOR, 302)),
+    # POST only: a new key for the set-up page, then back to it (with two-factor on: to the account page)
+    "auth.two_factor_new_key": guarded(lambda w: "/account/two-factor/new-key", SIGNED_IN, status=302),
     "auth.reset_password": public(lambda w: f"/reset-password/{w.secrets['reset']}"),
     # South's admin invited the owner to South: only the owner, signed in, sees and answers it
     "auth.role_invitation": guarded(lambda w: f"/invitation/role/{w.secrets['role_invitation']}", "owner"),
@@ -291,6 +293,7 @@ MATRIX: dict[str, Entry] = {
     # ------------------------------------------------------------------------------------------------- main
     "main.accessibility": public(lambda w: "/accessibility"),
     "main.cookies": public(lambda w: "/cookies"),
+    "main.favicon": public(lambda w: "/favicon.ico"),
     "main.healthz": public(lambda w: "/healthz"),
     "main.index": public(lambda w: "/"),
     "main.privacy": public(lambda w: "/privacy"),
