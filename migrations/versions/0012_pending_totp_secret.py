@@ -1,8 +1,8 @@
 """The two-factor key offered on the set-up page is kept on the user until confirmed or replaced (it was made anew
 on every visit to the page, so a second request, such as the browser's favicon, changed it behind the person's back).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-08 01:00:00
 """
 from __future__ import annotations

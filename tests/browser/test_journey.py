@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
