@@ -7,7 +7,7 @@ import pyotp
 
 from portal.users.models import Role
 
-from ..conftest import DEFAULT_PASSWORD, parse, reload
+from ..conftest import DEFAULT_PASSWORD, parse, reload, start_session
 from .test_sign_in import sign_in
 
 
@@ -188,9 +188,7 @@ def test_get_a_new_key_replaces_the_key_and_the_old_one_stops_working(client, ma
 
 def test_get_a_new_key_needs_the_csrf_token(csrf_app, make_user):
     user = make_user(Role.ASSESSOR, totp=False)
-    client = csrf_app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+    client = start_session(csrf_app.test_client(), user)
     old = _key_on_page(client)
     client.post("/account/two-factor/new-key")
     assert _key_on_page(client) == old
