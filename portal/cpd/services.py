@@ -28,10 +28,10 @@ from portal.cpd.wording import MISSING
 from portal.cpd.years import registration_year
 from portal.db import session, utcnow
 from portal.enrolments.models import Enrolment
-from portal.text import control_character_problem
 from portal.evidence import services as evidence
 from portal.evidence.models import EvidenceFile
 from portal.exceptions import DomainError
+from portal.text import control_character_problem
 from portal.users.models import User
 
 EARLIEST = dt.date(1990, 1, 1)
