@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.serving import check_worker_count, rate_limit_storage_uri
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,7 +60,7 @@ class Config:
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(instance_path() / "mail"))
 
     # Rate limits (memory is per process: use Redis in production, e.g. redis://127.0.0.1:6379/0).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = rate_limit_storage_uri()  # memory:// unless set; see portal/serving.py
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "portal")
@@ -116,6 +118,7 @@ class Config:
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or self.DATABASE_URL
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.CREDENTIAL_KEY_DIR = os.environ.get("CREDENTIAL_KEY_DIR") or str(instance_path() / "credential-keys")
+        self.RATELIMIT_STORAGE_URI = rate_limit_storage_uri()
 
 
 class DevelopmentConfig(Config):
@@ -149,6 +152,7 @@ class TestConfig(Config):
         super().__init__()
         self.SECRET_KEY = TestConfig.SECRET_KEY
         self.DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        self.RATELIMIT_STORAGE_URI = TestConfig.RATELIMIT_STORAGE_URI
         self.EVIDENCE_STORAGE_URL = f"file://{instance_path() / 'evidence'}"
 
 
@@ -163,6 +167,8 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        # gunicorn.conf.py checks the final worker count; this catches WEB_CONCURRENCY without that file.
+        check_worker_count(_int("WEB_CONCURRENCY", 1), storage_uri=self.RATELIMIT_STORAGE_URI, production=True)
 
 
 CONFIGS: dict[str, type[Config]] = {
