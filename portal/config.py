@@ -111,7 +111,11 @@ class Config:
     STATUS_LIST_LENGTH = _int("STATUS_LIST_LENGTH", 131_072)  # bits per status list; only ever raise it
     STATUS_LIST_MAX_AGE = _int("STATUS_LIST_MAX_AGE", 60)  # seconds verifiers and proxies may cache a list
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
-    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;5000 per hour")
+    # API look-ups per token: every registration number or code looked up counts (a bulk check of 1,000 numbers is
+    # 1,000), so a minute's limit fits one full bulk check; and a daily quota (429 saying when it resets).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "1000 per minute;5000 per hour")
+    API_DAILY_QUOTA = _int("API_DAILY_QUOTA", 10_000)
+    API_MAX_TOKENS_PER_ORGANISATION = _int("API_MAX_TOKENS_PER_ORGANISATION", 5)
 
     def __init__(self) -> None:
         # Re-read the environment when the class is instantiated (tests and CLI set variables late).
@@ -140,6 +144,7 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMIT = "100000 per minute"  # tests that check the limit set their own
     VERIFY_RATE_LIMIT = "100000 per minute"
     API_RATE_LIMIT = "100000 per minute"
+    API_DAILY_QUOTA = 10_000_000
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
