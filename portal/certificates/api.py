@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app, g, jsonify, render_template, request
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
@@ -170,7 +171,12 @@ def token_required(view: Callable[..., Any] | None = None, *,
         now = utcnow()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION:
             token.last_used_at = now
-            session().commit()
+            try:
+                session().commit()
+            except OperationalError:  # another request holds the write lock ("database is locked" on SQLite):
+                session().rollback()  # a missed note of use is harmless; a failed look-up is not
+                current_app.logger.warning("api token %s: last_used_at not written (database busy)", token.id)
+                token = session().get(ApiToken, token.id)
         g.api_token = token
         return view(*args, **kwargs)
 

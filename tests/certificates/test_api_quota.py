@@ -109,3 +109,22 @@ def test_last_used_is_written_at_most_once_a_minute(client, token_for, limits):
         _get(client, ONE, secret)
     later = session().execute(select(ApiToken.last_used_at)).scalar_one()
     assert later.replace(tzinfo=dt.UTC) - first.replace(tzinfo=dt.UTC) == dt.timedelta(seconds=61)
+
+
+def test_a_busy_database_does_not_fail_the_look_up(client, token_for, monkeypatch):
+    """SQLite under load answers "database is locked" to the write of last_used_at: the look-up still answers."""
+    from sqlalchemy.exc import OperationalError
+
+    secret = token_for("north")
+    real_commit = type(session()).commit
+    calls = []
+
+    def locked_once(self):
+        if not calls:
+            calls.append(1)
+            raise OperationalError("UPDATE api_tokens SET last_used_at", {}, Exception("database is locked"))
+        return real_commit(self)
+
+    monkeypatch.setattr(type(session()), "commit", locked_once)
+    response = _get(client, ONE, secret)
+    assert calls and response.status_code == 404 and _error(response)["code"] == "no_certificates"
