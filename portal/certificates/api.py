@@ -85,7 +85,7 @@ def _rate_limited(error: HTTPException) -> Any:
         response = jsonify(error={
             "status": 429, "code": "daily_quota_exceeded", "resets_at": resets_at.isoformat(timespec="seconds"),
             "message": f"This token has used its {breached.limit.amount:,} look-ups a day. The quota resets at "
-                       f"{resets_at:%H:%M} UTC on {resets_at:%-d %B %Y}"})
+                       f"{resets_at:%H:%M} UTC on {resets_at.day} {resets_at:%B %Y}"})
         response.status_code = 429
         response.headers["Retry-After"] = str(retry_after)
         return response
