@@ -22,9 +22,10 @@ migrate: install
 seed: migrate
 	$(BIN)/portal seed-demo
 
+# Workers follow RATELIMIT_STORAGE_URI (gunicorn.conf.py): one worker with threads for memory://, several for Redis.
 run: seed
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - 'portal:create_app()'
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile - 'portal:create_app()'
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

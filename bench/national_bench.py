@@ -102,7 +102,8 @@ from portal import create_app
 from portal.db import session
 from portal.pagination import encode_cursor
 from portal.certificates.models import Certificate
-from portal.certificates.tokens import create_token
+from portal.certificates.models import ApiToken
+from portal.certificates.tokens import create_token, revoke_token
 from portal.cpd.models import CpdRecord
 from portal.enrolments.models import Enrolment
 from portal.users.models import Organisation, User
@@ -110,6 +111,9 @@ app = create_app()
 with app.app_context():
     s = session()
     org = s.execute(select(Organisation).where(Organisation.code == "NSH-CC")).scalar_one()
+    for old in s.execute(select(ApiToken).where(ApiToken.organisation_id == org.id, ApiToken.name == "national bench",
+                                                ApiToken.revoked_at.is_(None))).scalars():
+        revoke_token(old, by=None)  # an organisation holds at most API_MAX_TOKENS_PER_ORGANISATION active tokens
     token, secret = create_token(org, name="national bench", by=None)
     s.commit()
     certs = s.execute(select(Certificate.code, Certificate.swe_number).where(Certificate.status == "valid")

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from portal.serving import check_worker_count, rate_limit_storage_uri
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -58,7 +60,7 @@ class Config:
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(instance_path() / "mail"))
 
     # Rate limits (memory is per process: use Redis in production, e.g. redis://127.0.0.1:6379/0).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = rate_limit_storage_uri()  # memory:// unless set; see portal/serving.py
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "portal")
@@ -114,13 +116,18 @@ class Config:
     STATUS_LIST_LENGTH = _int("STATUS_LIST_LENGTH", 131_072)  # bits per status list; only ever raise it
     STATUS_LIST_MAX_AGE = _int("STATUS_LIST_MAX_AGE", 60)  # seconds verifiers and proxies may cache a list
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
-    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;5000 per hour")
+    # API look-ups per token: every registration number or code looked up counts (a bulk check of 1,000 numbers is
+    # 1,000), so a minute's limit fits one full bulk check; and a daily quota (429 saying when it resets).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "1000 per minute;5000 per hour")
+    API_DAILY_QUOTA = _int("API_DAILY_QUOTA", 10_000)
+    API_MAX_TOKENS_PER_ORGANISATION = _int("API_MAX_TOKENS_PER_ORGANISATION", 5)
 
     def __init__(self) -> None:
         # Re-read the environment when the class is instantiated (tests and CLI set variables late).
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or self.DATABASE_URL
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.CREDENTIAL_KEY_DIR = os.environ.get("CREDENTIAL_KEY_DIR") or str(instance_path() / "credential-keys")
+        self.RATELIMIT_STORAGE_URI = rate_limit_storage_uri()
 
 
 class DevelopmentConfig(Config):
@@ -142,6 +149,7 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMIT = "100000 per minute"  # tests that check the limit set their own
     VERIFY_RATE_LIMIT = "100000 per minute"
     API_RATE_LIMIT = "100000 per minute"
+    API_DAILY_QUOTA = 10_000_000
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
@@ -154,6 +162,7 @@ class TestConfig(Config):
         super().__init__()
         self.SECRET_KEY = TestConfig.SECRET_KEY
         self.DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        self.RATELIMIT_STORAGE_URI = TestConfig.RATELIMIT_STORAGE_URI
         self.EVIDENCE_STORAGE_URL = f"file://{instance_path() / 'evidence'}"
 
 
@@ -168,6 +177,8 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        # gunicorn.conf.py checks the final worker count; this catches WEB_CONCURRENCY without that file.
+        check_worker_count(_int("WEB_CONCURRENCY", 1), storage_uri=self.RATELIMIT_STORAGE_URI, production=True)
 
 
 CONFIGS: dict[str, type[Config]] = {

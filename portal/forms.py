@@ -10,6 +10,7 @@ from wtforms import DateField, Field, ValidationError
 from wtforms.validators import Email, Length
 
 from portal.exceptions import DomainError
+from portal.text import control_character_problem
 
 
 class BaseForm(FlaskForm):
@@ -53,16 +54,17 @@ def email_validators(what: str = "email address") -> list[Any]:
 
 
 class NoControlCharacters:
-    """Refuse control characters (other than tab and newline in long text)."""
+    """Refuse control characters (other than tab and newline in long text) and bidirectional formatting
+    characters (see portal.text)."""
 
     def __init__(self, multiline: bool = False):
-        self.allowed = {"\t", "\n", "\r"} if multiline else set()
+        self.multiline = multiline
 
     def __call__(self, form: Any, field: Field) -> None:
         data = field.data or ""
-        if isinstance(data, str) and any((ord(c) < 32 or 0x7F <= ord(c) < 0xA0) and c not in self.allowed
-                                         for c in data):
-            raise ValidationError(f"{field.label.text} must not contain control characters")
+        problem = control_character_problem(data, multiline=self.multiline) if isinstance(data, str) else None
+        if problem:
+            raise ValidationError(f"{field.label.text} must not contain {problem}")
 
 
 class GovukDateField(DateField):

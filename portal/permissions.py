@@ -536,15 +536,19 @@ def can_record_agreement(user: Any, submission: Any) -> bool:
 
 
 def can_view_sealed_portfolio(user: Any, submission: Any) -> bool:
-    """The sealed portfolio in full: the practitioner, the allocated assessor, the blind second marker and the
-    reviewer of an appeal that is open (employer and programme admins never see evidence text)."""
+    """The sealed portfolio in full: the practitioner always; the allocated assessor and the blind second marker
+    until the decision (while the submission is in ``ASSESSING_STATES``, as for the items themselves); the
+    reviewer of an appeal while it is open (employer and programme admins never see evidence text)."""
     if not _authenticated(user):
         return False
-    if user.id in (submission.practitioner_id, submission.assessor_id, submission.second_marker_id):
+    if user.id == submission.practitioner_id:
         return True
     from sqlalchemy import exists, select
 
-    from portal.assessments.models import Appeal
+    from portal.assessments.models import ASSESSING_STATES, Appeal
+
+    if user.id in (submission.assessor_id, submission.second_marker_id) and submission.state in ASSESSING_STATES:
+        return True
 
     return bool(session().execute(select(exists().where(
         Appeal.submission_id == submission.id, Appeal.reviewer_id == user.id, Appeal.state == "lodged"))).scalar())

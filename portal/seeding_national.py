@@ -474,7 +474,8 @@ class Builder:
             for n in range(2):
                 self._user(f"moderator{n}@{slug}.national.example", self._name(), "moderator", employer.id,
                            swe=True, totp=True)
-                self._user(f"admin{n}@{slug}.national.example", self._name(), "employer_admin", employer.id, swe=False)
+                self._user(f"admin{n}@{slug}.national.example", self._name(), "employer_admin", employer.id, swe=False,
+                           totp=True)
             self.employers[index] = dataclasses.replace(employer, supervisor_ids=supervisors, assessor_ids=assessors)
         for plan in plans:
             employer = self.employers[plan.employer]

@@ -37,6 +37,9 @@ def test_seed_demo_is_idempotent_and_prints_sign_ins(runner):
                   "supervisor@northshire.example", "assessor@riverside.example", "moderator@northshire.example",
                   "employer.admin@northshire.example"):
         assert email in first.output
+    for email in ("employer.admin@northshire.example", "employer.admin@riverside.example"):
+        [line] = [line for line in first.output.splitlines() if email in line]
+        assert "2FA key" in line, line  # employer admins use two-factor too: the demo key is printed
 
 
 def test_demo_accounts_sign_in(app, runner):
@@ -50,6 +53,19 @@ def test_demo_accounts_sign_in(app, runner):
     assert code.isdigit() and len(code) == 6
     assert client.post("/sign-in/security-code", data={"code": code}).status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def test_demo_employer_admin_signs_in_with_the_demo_code(app, runner):
+    from portal.users.seeding import DEMO_PASSWORD
+
+    runner.invoke(args=["seed-demo"])
+    client = app.test_client()
+    email = "employer.admin@northshire.example"
+    response = client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD})
+    assert response.headers["Location"] == "/sign-in/security-code"
+    code = runner.invoke(args=["demo-code", email]).output.strip()
+    assert client.post("/sign-in/security-code", data={"code": code}).status_code == 302
+    assert client.get("/admin/people").status_code == 200
 
 
 def test_mail_send_command(runner, make_user):

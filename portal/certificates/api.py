@@ -1,7 +1,9 @@
 """The JSON API for employers' HR systems, under ``/api/v1`` (described by ``/api/v1/openapi.json``).
 
 Every call but the document itself needs ``Authorization: Bearer <token>`` with an organisation's active API token
-(401 otherwise), and is rate-limited per token (``API_RATE_LIMIT``; 429 with ``Retry-After``). Errors are JSON:
+(401 otherwise), and is rate-limited per token in look-ups: each number or code looked up counts, so a bulk check of
+1,000 numbers costs 1,000 (``API_RATE_LIMIT``, and a daily quota ``API_DAILY_QUOTA``; 429 with ``Retry-After``, and
+``RateLimit-Limit``/``-Remaining``/``-Reset`` on every answer). Errors are JSON:
 ``{"error": {"status": 404, "code": "invalid_code", "message": "..."}}``: 401 without a usable token, 403 for another
 organisation's data, 404 for an address that names nothing (including one that cannot be a code or registration
 number: the code says which), 422 for a query or body that is not acceptable, 429 when rate-limited. The blueprint is exempt from CSRF
@@ -9,15 +11,18 @@ number: the code says which), 422 for a query or body that is not acceptable, 42
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, jsonify, render_template, request
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
+from portal import clock
 from portal.db import db, session, utcnow
 from portal.enrolments.models import Enrolment
 from portal.errors import PAGES
@@ -33,7 +38,8 @@ from .openapi import openapi_document
 from .queries import accreditation_for, public_status, status_by_code
 from .tokens import find_token, hash_token
 
-LAST_USED_RESOLUTION = 300  # seconds: note a token's use at most this often (no write on every call)
+LAST_USED_RESOLUTION = 60  # seconds: note a token's use at most this often (a write on every call locked SQLite)
+DAILY_SCOPE = "api-daily"
 
 
 class ApiError(Exception):
@@ -60,11 +66,42 @@ def _http_error(error: HTTPException) -> Any:
     db.session.rollback()
     code = error.code or 500
     if code == 429:
-        return error_response(429, "rate_limited", "Too many requests for this token: wait, then try again",
-                              {"Retry-After": str(getattr(error, "retry_after", None) or 60)})
+        return _rate_limited(error)
     names = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
     headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
     return error_response(code, names.get(code, "error"), error.description or "Request failed", headers)
+
+
+def _seconds_until(reset_at: float) -> int:
+    return max(1, int(reset_at - clock.now().timestamp() + 0.999))
+
+
+def _rate_limited(error: HTTPException) -> Any:
+    """429: the minute's (or hour's) look-ups are used up, or the day's quota, saying when it resets."""
+    breached = limiter.current_limit
+    retry_after = _seconds_until(breached.reset_at) if breached else 60
+    if getattr(getattr(error, "limit", None), "scope", None) == DAILY_SCOPE and breached is not None:
+        resets_at = dt.datetime.fromtimestamp(breached.reset_at, dt.UTC)
+        response = jsonify(error={
+            "status": 429, "code": "daily_quota_exceeded", "resets_at": resets_at.isoformat(timespec="seconds"),
+            "message": f"This token has used its {breached.limit.amount:,} look-ups a day. The quota resets at "
+                       f"{resets_at:%H:%M} UTC on {resets_at.day} {resets_at:%B %Y}"})
+        response.status_code = 429
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+    return error_response(429, "rate_limited", "Too many look-ups for this token: wait, then try again",
+                          {"Retry-After": str(retry_after)})
+
+
+@api_bp.after_request
+def _rate_limit_headers(response: Any) -> Any:
+    """RateLimit-Limit, -Remaining and -Reset (seconds) of the limit nearest to being reached (or the one hit)."""
+    current = limiter.current_limit
+    if current is not None:
+        response.headers["RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["RateLimit-Remaining"] = str(max(0, current.remaining))
+        response.headers["RateLimit-Reset"] = str(_seconds_until(current.reset_at))
+    return response
 
 
 @api_bp.app_errorhandler(404)
@@ -94,9 +131,27 @@ def api_rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+def api_daily_quota() -> str:
+    return f"{current_app.config['API_DAILY_QUOTA']} per day"
+
+
+def bulk_check_cost() -> int:
+    """What a bulk check costs: one look-up per number sent (1 for a body that is refused anyway)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return 1
+    numbers = body.get("swe_numbers") if isinstance(body, dict) else None
+    return len(numbers) if isinstance(numbers, list) and 1 <= len(numbers) <= checks.MAX_ROWS else 1
+
+
+def token_required(view: Callable[..., Any] | None = None, *,
+                   cost: Callable[[], int] | int = 1) -> Any:
     """Authenticate the request by its API token (401 when missing, unknown or revoked); the token is in
-    ``g.api_token``. The view is marked public for the session-based route guard: it never reads a sign-in."""
+    ``g.api_token``. Each call costs ``cost`` look-ups against the token's limit and daily quota. The view is
+    marked public for the session-based route guard: it never reads a sign-in."""
+    if view is None:
+        return functools.partial(token_required, cost=cost)
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -116,11 +171,17 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         now = utcnow()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION:
             token.last_used_at = now
-            session().commit()
+            try:
+                session().commit()
+            except OperationalError:  # another request holds the write lock ("database is locked" on SQLite):
+                session().rollback()  # a missed note of use is harmless; a failed look-up is not
+                current_app.logger.warning("api token %s: last_used_at not written (database busy)", token.id)
+                token = session().get(ApiToken, token.id)
         g.api_token = token
         return view(*args, **kwargs)
 
-    return public(limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key)(wrapper))
+    limited = limiter.shared_limit(api_daily_quota, scope=DAILY_SCOPE, key_func=rate_limit_key, cost=cost)(wrapper)
+    return public(limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key, cost=cost)(limited))
 
 
 def _verify_url(code: str) -> str:
@@ -181,7 +242,7 @@ def _numbers_from_body() -> list[str]:
 
 
 @api_bp.route("/accreditation-checks", methods=["POST"])
-@token_required
+@token_required(cost=bulk_check_cost)
 def accreditation_checks() -> Any:
     """Up to 1,000 numbers at once: one result per item, in order (duplicates and bad numbers reported)."""
     numbers = _numbers_from_body()

@@ -10,13 +10,20 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date"}
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+#: on every answer to a token's request: the limit nearest to being reached (or the one hit)
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {"description": "Look-ups allowed in the limit's window", "schema": {"type": "string"}},
+    "RateLimit-Remaining": {"description": "Look-ups left in the window", "schema": {"type": "string"}},
+    "RateLimit-Reset": {"description": "Seconds until the window resets", "schema": {"type": "string"}},
+}
 
 
 def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": _ERROR}}}
     if retry:
-        response["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again",
-                                               "schema": {"type": "string"}}}
+        response["headers"] = {
+            "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "string"}},
+            **RATE_LIMIT_HEADERS}
     return response
 
 
@@ -27,7 +34,8 @@ def _ok(description: str, schema: str) -> dict[str, Any]:
 
 UNAUTHORISED = _error("No token, or a token that is unknown or revoked")
 MALFORMED = _error("A request that cannot be read (for example, bytes that are not UTF-8 text)")
-RATE_LIMITED = _error("Too many requests for this token", retry=True)
+RATE_LIMITED = _error("Too many look-ups for this token: its limit per minute or hour (error code rate_limited), or "
+                      "its daily quota (daily_quota_exceeded, with resets_at: when the quota resets)", retry=True)
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -37,7 +45,9 @@ SCHEMAS: dict[str, Any] = {
             "type": "object",
             "required": ["status", "code", "message"],
             "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
-                           "message": {"type": "string"}},
+                           "message": {"type": "string"},
+                           "resets_at": {"type": "string", "format": "date-time",
+                                         "description": "When a daily quota resets (daily_quota_exceeded only)"}},
         }},
     },
     "CertificateStatus": {
@@ -152,7 +162,8 @@ PATHS: dict[str, Any] = {
     "/accreditation-checks": {"post": {
         "operationId": "checkAccreditations", "summary": f"Check up to {MAX_ROWS:,} registration numbers at once",
         "description": "One result per item, in order. Numbers that are not registration numbers and repeats of "
-                       "an earlier item are reported as such, never dropped.",
+                       "an earlier item are reported as such, never dropped. Each item counts as one look-up "
+                       "against the token's rate limit and daily quota.",
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
         "responses": {"200": _ok("The results", "CheckResponse"), "400": MALFORMED, "401": UNAUTHORISED,
@@ -166,7 +177,7 @@ PATHS: dict[str, Any] = {
             {"name": "limit", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
             {"name": "after", "in": "query", "required": False, "description": "The `next` value of the last page",
-             "schema": {"type": "string", "maxLength": 200}},
+             "schema": {"type": "string", "maxLength": 200, "pattern": "^[A-Za-z0-9_-]*$"}},
         ],
         "responses": {"200": _ok("A page of certificates, newest first", "OrganisationCertificates"),
                       "400": MALFORMED, "401": UNAUTHORISED, "403": _error("The token belongs to another organisation"),
@@ -184,9 +195,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Check certificates and the accreditation of registered social workers from an HR system. "
                            "Ask your organisation's employer admin for an API token (Administration > your "
-                           "organisation > API tokens) and send it as `Authorization: Bearer <token>`. Requests are "
-                           "rate-limited per token. Errors are JSON objects with a status, a stable code and a "
-                           "message.",
+                           "organisation > API tokens) and send it as `Authorization: Bearer <token>`. Look-ups are "
+                           "rate-limited per token: each number or code looked up counts (a bulk check of 1,000 "
+                           "numbers is 1,000 look-ups), per minute, per hour and per day (the daily quota). Every "
+                           "answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers. Errors "
+                           "are JSON objects with a status, a stable code and a message.",
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerToken": []}],

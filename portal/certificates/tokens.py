@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 
 from portal.audit import record
 from portal.db import session, utcnow
@@ -23,13 +24,23 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_token(organisation: Organisation, *, name: str, by: Any) -> tuple[ApiToken, str]:
-    """A new token for ``organisation``; returns the row and the secret (shown to the admin once, never again)."""
+def create_token(organisation: Organisation, *, name: str, by: Any,
+                 max_active: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``organisation``; returns the row and the secret (shown to the admin once, never again).
+    An organisation holds at most ``max_active`` active tokens (``API_MAX_TOKENS_PER_ORGANISATION``): each has its
+    own rate limit and daily quota, so more tokens would multiply what the organisation may look up."""
     name = (name or "").strip()
     if not name:
         raise DomainError("Enter a name for the token", "name")
     if len(name) > NAME_MAX:
         raise DomainError(f"The name must be {NAME_MAX} characters or fewer", "name")
+    if max_active is None:
+        max_active = current_app.config["API_MAX_TOKENS_PER_ORGANISATION"]
+    active = session().execute(select(func.count(ApiToken.id)).where(
+        ApiToken.organisation_id == organisation.id, ApiToken.revoked_at.is_(None))).scalar_one()
+    if active >= max_active:
+        raise DomainError(f"Your organisation already has {active} active API tokens: revoke one before creating "
+                          f"another", "name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(organisation_id=organisation.id, name=name, token_hash=hash_token(secret),
                      prefix=secret[:len(TOKEN_PREFIX) + 6], created_by_id=getattr(by, "id", None))

@@ -31,6 +31,7 @@ from portal.enrolments.models import Enrolment
 from portal.evidence import services as evidence
 from portal.evidence.models import EvidenceFile
 from portal.exceptions import DomainError
+from portal.text import control_character_problem
 from portal.users.models import User
 
 EARLIEST = dt.date(1990, 1, 1)
@@ -87,11 +88,6 @@ class CpdAnswersInvalid(DomainError):
         self.errors = errors
 
 
-def _has_control_characters(value: str, multiline: bool) -> bool:
-    allowed = {"\t", "\n", "\r"} if multiline else set()
-    return any((ord(c) < 32 or 0x7F <= ord(c) < 0xA0) and c not in allowed for c in value)
-
-
 def check_answers(answers: CpdAnswers, *, complete: bool, today: dt.date,
                   allowed_standards: Iterable[str] | None = None) -> dict[str, str]:
     """The domain rules of a CPD record; returns {field: message} (empty when the answers are acceptable).
@@ -108,8 +104,8 @@ def check_answers(answers: CpdAnswers, *, complete: bool, today: dt.date,
         limit, multiline = (TEXT_MAX, True) if name in _TEXT_FIELDS else (SHORT_MAX, False)
         if len(value) > limit:
             errors[name] = f"{_noun(name)} must be {limit:,} characters or fewer"
-        elif _has_control_characters(value, multiline):
-            errors[name] = f"{_noun(name)} must not contain control characters"
+        elif problem := control_character_problem(value, multiline=multiline):
+            errors[name] = f"{_noun(name)} must not contain {problem}"
     if not answers.title and "title" not in errors:
         errors["title"] = MISSING["title"]
     for name in ("start_date", "end_date", "peer_discussed_on"):

@@ -278,12 +278,13 @@ def _export(year: int) -> Any:
     return build_export(current_user, year, records, files, statement_titles(codes), today)
 
 
-def _download(body: bytes | str, mimetype: str, filename: str, year: int, kind: str) -> Any:
+def _download(body: bytes | str, content_type: str, filename: str, year: int, kind: str) -> Any:
     from portal import audit
 
     audit.record(current_user, "cpd.exported", current_user, year=year, format=kind)
     session().commit()
-    response = current_app.response_class(body, mimetype=mimetype)
+    # content_type, not mimetype: werkzeug appends its own charset to a text mimetype, giving two
+    response = current_app.response_class(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

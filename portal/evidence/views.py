@@ -24,6 +24,7 @@ def download(evidencefile: EvidenceFile) -> Any:
     mime = evidencefile.content_type
     response = send_file(get_storage().open(evidencefile.storage_key), mimetype=mime, as_attachment=True,
                          download_name=evidencefile.original_name, conditional=False, max_age=0)
+    response.content_type = mime  # as stored: werkzeug would add a second "; charset=utf-8" to a text type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "no-store"

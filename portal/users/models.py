@@ -33,8 +33,8 @@ ROLE_LABELS = {
     Role.PROGRAMME_ADMIN: "Programme admin",
 }
 
-#: Roles whose holders must use two-factor authentication.
-ROLES_REQUIRING_2FA = frozenset({Role.ASSESSOR, Role.MODERATOR, Role.PROGRAMME_ADMIN})
+#: Roles whose holders must use two-factor authentication (employer admins manage people and API tokens).
+ROLES_REQUIRING_2FA = frozenset({Role.ASSESSOR, Role.MODERATOR, Role.EMPLOYER_ADMIN, Role.PROGRAMME_ADMIN})
 
 
 class UserStatus(enum.StrEnum):

@@ -29,6 +29,10 @@ CASES = [
     ("assessing", "/assessments/submissions/{id}/moderate", set()),
     ("moderation", "/assessments/submissions/{id}/moderate", {"moderator"}),
     ("moderation", "/assessments/submissions/{id}/marking", {"south_assessor"}),
+    ("moderation", "/assessments/submissions/{id}/versions/1", {"practitioner", "south_assessor"}),
+    # the casework text is the assessor's to read until the decision, not after it
+    ("confirmed_fail", "/assessments/submissions/{id}/versions/1", {"practitioner"}),
+    ("confirmed_pass", "/assessments/submissions/{id}/versions/1", {"practitioner"}),
     ("confirmed_fail", "/assessments/submissions/{id}/appeal", {"practitioner"}),
     ("confirmed_pass", "/assessments/submissions/{id}/sign-off", {"employer_admin", "programme_admin"}),
     ("confirmed_pass", "/assessments/submissions/{id}/appeal", set()),

@@ -184,3 +184,18 @@ def test_a_dismissed_appeal_leaves_the_decision(flow, as_user, client, sign_in_a
     assert flow.sub(submission_id).state is S.CONFIRMED and flow.sub(submission_id).outcome is Outcome.FAIL
     sign_in_as(world["practitioner"])
     assert "Dismissed" in page(f"/assessments/appeals/{appeal_id}").get_text()
+
+
+def test_the_reviewer_reads_the_portfolio_only_while_the_appeal_is_open(flow, as_user, client, sign_in_as, world):
+    submission_id, appeal_id = _lodged(flow, as_user)
+    services.assign_reviewer(_appeal(appeal_id), as_user("south_moderator"), by=as_user("programme_admin"))
+    session().commit()
+    portfolio = f"/assessments/submissions/{submission_id}/versions/1"
+    sign_in_as(world["south_assessor"])
+    assert client.get(portfolio).status_code == 403  # the decision is made: the assessor's access has ended
+    sign_in_as(world["south_moderator"])
+    assert client.get(portfolio).status_code == 200  # the reviewer must read it to decide the appeal
+    services.decide_appeal(_appeal(appeal_id), by=as_user("south_moderator"), upheld=False,
+                           reasons="The marking followed the rubric.", today=today())
+    session().commit()
+    assert client.get(portfolio).status_code == 403

@@ -32,6 +32,16 @@ def test_role_needing_two_factor_is_sent_to_set_it_up(client, make_user):
     assert reload(user).has_two_factor
 
 
+def test_employer_admin_must_set_up_two_factor_before_managing_people_or_tokens(client, make_user):
+    """Employer admins invite and remove people and create API tokens: a password alone is not enough."""
+    user = make_user(Role.EMPLOYER_ADMIN, totp=False)
+    assert sign_in(client, user.email).status_code == 302
+    org_id = user.grants[0].organisation_id
+    for page in ("/admin/people", f"/admin/organisations/{org_id}/api-tokens", "/"):
+        response = client.get(page)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor", page
+
+
 def test_practitioner_may_turn_two_factor_on_and_off(client, make_user, sign_in_as):
     user = make_user(Role.PRACTITIONER)
     sign_in_as(user)

@@ -7,7 +7,7 @@ from portal.certificates.credentials import IssuerProfile
 from portal.certificates.keys import KeyRing, generate_private_key_pem
 from portal.certificates.snapshot import CertificateSnapshot
 from tests.certificates.factories import BASE, make_snapshot
-from tests.certificates.world import certificate, issue, people, programmes  # noqa: F401  (database fixtures)
+from tests.certificates.world import certificate, issue, people, programmes, token_for  # noqa: F401  (database fixtures)
 
 
 @pytest.fixture
@@ -28,3 +28,4 @@ def private_pem() -> str:
 @pytest.fixture(scope="session")
 def keyring(private_pem: str) -> KeyRing:
     return KeyRing(private_pem)
+

@@ -5,27 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pytest
 from sqlalchemy import select
 
 from portal.certificates.models import ApiToken
 from portal.db import session
 
 from ..conftest import parse
-
-
-@pytest.fixture
-def token_for(people):
-    """``token_for("north") -> secret``: a token made through the service."""
-    from portal.certificates.tokens import create_token
-    from portal.users.models import Organisation
-
-    def build(org: str = "north", name: str = "HR system") -> str:
-        _, secret = create_token(session().get(Organisation, people[org].id), name=name, by=None)
-        session().commit()
-        return secret
-
-    return build
 
 
 def _get(client, url: str, secret: str | None = None, **kwargs):

@@ -120,3 +120,17 @@ def status_bits(client: Any, purpose: str) -> Any:
 
 
 __all__ = ["DIGEST", "SignOff", "certificate", "issue", "people", "programmes", "status_bits"]
+
+
+@pytest.fixture
+def token_for(people):
+    """``token_for("north") -> secret``: a token made through the service."""
+    from portal.certificates.tokens import create_token
+    from portal.users.models import Organisation
+
+    def build(org: str = "north", name: str = "HR system") -> str:
+        _, secret = create_token(session().get(Organisation, people[org].id), name=name, by=None)
+        session().commit()
+        return secret
+
+    return build

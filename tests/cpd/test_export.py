@@ -110,6 +110,12 @@ def test_an_empty_year_still_renders():
     assert "no complete CPD records" in text
 
 
+def test_export_is_csv_with_one_charset(client, world, sign_in_as):
+    sign_in_as(world["practitioner"])
+    response = client.get(f"/cpd/export/{registration_year(today())}.csv")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
 @on_boundary_days
 def test_export_downloads_only_complete_records_of_the_year(client, world, sign_in_as, make_record):
     practitioner = world["practitioner"]

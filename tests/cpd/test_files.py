@@ -39,6 +39,17 @@ def test_good_files_are_stored_and_listed(client, world, sign_in_as):
     assert set(links) == {"certificate.pdf", "slide.png"}
     download = client.get(links["certificate.pdf"])
     assert download.data == files.pdf() and download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Type"] == "application/pdf"
+
+
+def test_a_text_file_downloads_with_one_charset(client, world, sign_in_as):
+    sign_in_as(world["practitioner"])
+    assert _post(client, [(b"Notes from the course\n", "notes.txt")]).status_code == 302
+    record = session().execute(select(CpdRecord).order_by(CpdRecord.id.desc())).scalars().first()
+    link = parse(client.get(f"/cpd/{record.id}")).select_one("a[href^='/files/']")["href"]
+    download = client.get(link)
+    assert download.status_code == 200 and download.data == b"Notes from the course\n"
+    assert download.headers["Content-Type"] == "text/plain; charset=utf-8"
 
 
 @pytest.mark.parametrize("content, name, message", [

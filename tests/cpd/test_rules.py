@@ -36,6 +36,8 @@ def test_complete_answers_pass():
     ({"title": "bad\x07bell"}, "title", "must not contain control characters"),
     ({"learning": "x" * 5001}, "learning", "5,000 characters or fewer"),
     ({"description": "null\x00byte"}, "description", "must not contain control characters"),
+    ({"title": "Invoice\u202efdp.exe"}, "title", "must not contain control characters that change the direction"),
+    ({"learning": "line one\n\u2066isolated\u2069"}, "learning", "control characters that change the direction"),
     ({"start_date": dt.date(2026, 3, 5), "end_date": dt.date(2026, 3, 4)}, "end_date",
      "The end date must be the same as or after the start date"),
     ({"start_date": dt.date(1989, 12, 31)}, "start_date", "after 1 January 1990"),
@@ -182,6 +184,8 @@ def _count() -> int:
     ({"activity_type": None}, "Select the type of CPD activity"),
     ({"activity_type": "spaceship"}, "Not a valid choice"),
     ({"title": "Tab\x0bvertical"}, "must not contain control characters"),
+    ({"title": "Safeguarding course \u202egnp.exe"},
+     "Title of the CPD activity must not contain control characters that change the direction of text"),
     ({"description": "x" * 5001}, "5,000 characters or fewer"),
     ({"peer_role": ""}, "Enter your peer’s role".replace("’", "'")),
     ({"standards": ["KSS-CF.5", "MADE-UP.1"]}, "MADE-UP.1 is not one of them"),
@@ -240,3 +244,14 @@ def test_every_problem_is_listed_at_once(client, world, sign_in_as):
     summary = soup.select_one(".govuk-error-summary").get_text()
     assert "Start date must include a day" in summary
     assert "Hours must be more than 0" in summary and "Enter what you have learnt" in summary
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+                                  "\u2069", "\u200e", "\u200f", "\u061c"])
+def test_every_bidirectional_control_is_refused_in_a_title(char):
+    errors = check_answers(answers(title=f"Course{char}title"), complete=False, today=TODAY)
+    assert errors["title"] == "Title must not contain control characters that change the direction of text"
+
+
+def test_right_to_left_text_itself_is_accepted():
+    assert check_answers(answers(title="دورة تدريبية", learning="קורס"), complete=True, today=TODAY) == {}

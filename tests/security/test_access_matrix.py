@@ -33,7 +33,7 @@ MODERATORS = frozenset({"moderator", "panel_moderator"})
 EMPLOYER_ADMINS = frozenset({"employer_admin", "same_org_admin"})
 ADMINS = EMPLOYER_ADMINS | {"programme_admin"}
 #: holders of roles that need two-factor authentication (their account pages differ)
-TWO_FACTOR = frozenset({"programme_admin", *ASSESSORS, *MODERATORS})
+TWO_FACTOR = frozenset({"programme_admin", *ASSESSORS, *MODERATORS, *EMPLOYER_ADMINS})
 #: who may see the owner's enrolment: the practitioner, their current supervisor, their employer's admins, programme
 #: admins
 ENROLMENT_VIEWERS = frozenset({"owner", "current_supervisor", "same_org_admin", "programme_admin"})

@@ -95,6 +95,8 @@ def test_programme_admin_creates_an_organisation(client, world, sign_in_as):
     ({"name": "A", "kind": "local_authority", "code": "bad code!"}, "2 to 20 letters"),
     ({"name": "A" * 201, "kind": "local_authority", "code": "X1"}, "200 characters or fewer"),
     ({"name": "A\x00B", "kind": "local_authority", "code": "X1"}, "control characters"),
+    ({"name": "North\u202eLA", "kind": "local_authority", "code": "X1"},
+     "Organisation name must not contain control characters that change the direction of text"),
     ({"name": "Dup", "kind": "local_authority", "code": "north"}, "already exists"),
 ])
 def test_organisation_form_errors_change_nothing(client, world, sign_in_as, data, message):
