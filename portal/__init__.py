@@ -11,6 +11,10 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or config_from_env()
     app = Flask(__name__, instance_path=str(instance_path()), template_folder=None)
     app.config.from_object(config)
+    if app.config.get("TEST_CLOCK_FILE"):
+        from portal import clock
+
+        clock.follow_shift_file(app.config["TEST_CLOCK_FILE"])
 
     from portal import cli, errors, formatting, frontend, logging_setup, navigation, security, urls
     from portal.auth import sessions

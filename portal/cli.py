@@ -155,13 +155,14 @@ def demo_code(email: str) -> None:
     """Print the current two-factor code of a demo account (development only)."""
     import pyotp
 
+    from portal import clock
     from portal.auth.services import find_user_by_email
 
     _refuse_in_production("Demo codes")
     user = find_user_by_email(email)
     if user is None or not user.totp_secret or not user.email.endswith(".example"):
         raise click.ClickException("No demo account with two-factor authentication has that address")
-    click.echo(pyotp.TOTP(user.totp_secret).now())
+    click.echo(pyotp.TOTP(user.totp_secret).at(clock.now()))  # the code the service expects now
 
 
 # ---------------------------------------------------------------------------------------------------- mail, audit

@@ -128,6 +128,8 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.CREDENTIAL_KEY_DIR = os.environ.get("CREDENTIAL_KEY_DIR") or str(instance_path() / "credential-keys")
         self.RATELIMIT_STORAGE_URI = rate_limit_storage_uri()
+        # A browser test moves the clock of the server it drives through this file (portal.clock); never in production.
+        self.TEST_CLOCK_FILE = os.environ.get("PORTAL_TEST_CLOCK_FILE") or None
 
 
 class DevelopmentConfig(Config):
@@ -177,6 +179,8 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        if self.TEST_CLOCK_FILE:
+            raise RuntimeError("PORTAL_TEST_CLOCK_FILE moves the service's clock for tests: unset it in production")
         # gunicorn.conf.py checks the final worker count; this catches WEB_CONCURRENCY without that file.
         check_worker_count(_int("WEB_CONCURRENCY", 1), storage_uri=self.RATELIMIT_STORAGE_URI, production=True)
 

@@ -2,6 +2,7 @@
 (a separate process on its own database) and headless Chromium."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -51,6 +52,29 @@ def server_database_url(tmp: Path, schema: str = SCHEMA, name: str = "browser") 
     return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
 
 
+def machine_now() -> dt.datetime:
+    """The machine's time, whatever time-machine has done to this process's clock."""
+    import time_machine
+
+    from portal import clock
+
+    if not time_machine.escape_hatch.is_travelling():
+        return clock.now()  # this process's clock is the machine's
+    return time_machine.escape_hatch.datetime.datetime.now(dt.UTC)
+
+
+def follow_the_test_clock(env: dict[str, str], folder: Path) -> Path:
+    """Make a server (and its ``portal`` commands) started with ``env`` keep the service clock of this test process,
+    even where it has been moved (PORTAL_TEST_TODAY, or ``Journey.move_clock``): the server adds the shift written
+    in the returned file to the machine's clock."""
+    from portal import clock
+
+    path = folder / "clock-shift"
+    clock.write_shift_file(str(path), clock.now() - machine_now())
+    env["PORTAL_TEST_CLOCK_FILE"] = str(path)
+    return path
+
+
 def require_chromium() -> None:
     """Skip the test where Chromium is absent, unless REQUIRE_BROWSER is set (CI): then fail."""
     if not Path(CHROMIUM).exists():
@@ -96,6 +120,7 @@ def live_server() -> Iterator[str]:
            "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(tmp / "mail"), "SIGN_IN_RATE_LIMIT": "1000 per minute",
            "EXTERNAL_URL": f"http://127.0.0.1:{port}"}
     env.pop("TEST_DATABASE_URL", None)
+    follow_the_test_clock(env, tmp)
     bin_dir = Path(sys.executable).parent
     for command in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run([str(bin_dir / "portal"), *command], env=env, check=True, capture_output=True)

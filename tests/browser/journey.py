@@ -72,6 +72,24 @@ class Journey:
         self.last_step: dict[str, int] = {}
         self.gaps: list[str] = []
         self.timings: list[str] = []
+        self.accounts: dict[str, tuple[str, str]] = {}  # who: (email, password), to sign in again
+        self._traveller: Any = None
+        self._travel: Any = None
+
+    # -- the service's clock, here and in the server
+    def move_clock(self, delta: dt.timedelta) -> None:
+        """Move the service's clock by ``delta``: this process's (time-machine, ticking on) and the server's (its
+        shift file) together, so dates typed here and the server's today agree. Sessions that were idle too long
+        have ended: ``go`` signs people in again."""
+        import time_machine
+
+        from tests.browser_fixtures import machine_now
+
+        if self._traveller is None:
+            self._travel = time_machine.travel(clock.now(), tick=True)
+            self._traveller = self._travel.start()
+        self._traveller.shift(delta)
+        clock.write_shift_file(self.server.env["PORTAL_TEST_CLOCK_FILE"], clock.now() - machine_now())
 
     # -- pages
     def page(self, who: str) -> Any:
@@ -97,7 +115,11 @@ class Journey:
 
     def go(self, who: str, path: str) -> Any:
         page = self.page(who)
-        response = page.goto(path if path.startswith("http") else self.base + path)
+        url = path if path.startswith("http") else self.base + path
+        response = page.goto(url)
+        if urlsplit(page.url).path == "/sign-in" and not path.startswith("/sign-in") and who in self.accounts:
+            self.sign_in(who, *self.accounts[who])  # the session ended (idle, or the clock moved on)
+            response = page.goto(url)
         assert response is not None and response.status < 400, f"{who} {path}: {response and response.status}"
         self.check(page)
         return page
@@ -143,6 +165,7 @@ class Journey:
         return page
 
     def sign_in(self, who: str, email_address: str, password: str) -> Any:
+        self.accounts[who] = (email_address, password)
         page = self.go(who, "/sign-in")
         page.get_by_label("Email address").fill(email_address)
         page.get_by_label("Password", exact=True).fill(password)
@@ -159,6 +182,7 @@ class Journey:
         """Open the link from the invitation e-mail, set a password; set up two-factor authentication when the
         role needs it (the key is read from the set-up page, as a person would type it into their app)."""
         link = self.server.link_in_mail(address, "/invitation/", send=send)
+        self.accounts[who] = (address, PASSWORD)
         page = self.go(who, link)
         page.get_by_label("Create a password").fill(PASSWORD)
         page.get_by_label("Confirm password").fill(PASSWORD)
@@ -184,6 +208,8 @@ class Journey:
     def close(self) -> None:
         for page in self.pages.values():
             page.context.close()
+        if self._travel is not None:
+            self._travel.stop()
 
 
 # ------------------------------------------------------------------------------------------------------ the steps
@@ -207,6 +233,7 @@ class People:
         # found on the way
         self.enrolment_url = self.reflection_url = self.submission_url = ""
         self.certificate_code = self.verify_url = ""
+        self.start: dt.date | None = None  # the enrolment's start date (default: START)
         self.sampled = False
 
 
@@ -237,7 +264,7 @@ def enrol_the_practitioner(j: Journey, cast: People) -> None:
     page = j.go("employer_admin", "/enrolments/new")
     page.get_by_label("Practitioner").select_option(label=f"Pat Practitioner ({cast.practitioner})")
     page.get_by_label("Five-year early career framework for child and family social workers").check()
-    fill_date(page, "Start date", START)
+    fill_date(page, "Start date", cast.start or START)
     page.get_by_label("Full-time equivalent (FTE)").fill("1")
     page.get_by_label("Practice supervisor").select_option(label="Sue Supervisor")
     j.click(page, "Enrol")

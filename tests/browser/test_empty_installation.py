@@ -5,11 +5,14 @@ employer admin, practitioner, supervisor and moderator of one and two assessors 
 e-mailed link, sets a password and sets up two-factor authentication wherever the service asks for it. The
 practitioner is enrolled and the journey goes on to the Year 1 sign-off and the public check of the certificate.
 
-The server runs on the real time: as in test_journey.py, the enrolment starts 300 days ago and the evidence is dated
-in the past, so the service's clock never has to move (and no test-only clock override exists to be left on in
-production). Each person needs one code only, so no two codes share a time-step."""
+The service's clock moves between steps, in this process and in the server together (``Journey.move_clock``: the
+server follows a shift file that only a test or development configuration reads; production refuses it): the
+practitioner is enrolled from today, ten months pass before the Year 1 evidence is written (everyone's session has
+ended by then, so each signs in again with a fresh code), and after the sign-off the appeal window passes before the
+public check. Each code is for the person's own key, read from the page."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -21,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from portal import clock
 from tests.browser.journey import (
     PASSWORD,
     Journey,
@@ -43,7 +47,13 @@ from tests.browser.journey import (
     verify_reflection,
     write_case_reflection,
 )
-from tests.browser_fixtures import _free_port, require_chromium, running_server, server_database_url
+from tests.browser_fixtures import (
+    _free_port,
+    follow_the_test_clock,
+    require_chromium,
+    running_server,
+    server_database_url,
+)
 from tests.conftest import IS_POSTGRES, TEST_DATABASE_URL
 
 SCHEMA = "empty_installation_check"
@@ -65,6 +75,7 @@ def empty_server() -> Iterator[Server]:
            "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(folder / "mail"), "SIGN_IN_RATE_LIMIT": "1000 per minute",
            "EXTERNAL_URL": base}
     env.pop("TEST_DATABASE_URL", None)
+    follow_the_test_clock(env, folder)
     server = Server(base, env, folder)
     server.cli("db", "upgrade")
     server.cli("framework", "load-builtin")
@@ -115,6 +126,7 @@ def first_sign_in(j: Journey, cast: People) -> None:
     assert key_on(other_tab) == key, "a second tab saw another key"
     other_tab.close()
     j.set_up_two_factor("admin", page)
+    j.accounts["admin"] = (ADMIN, PASSWORD)
     assert j.secrets["admin"] == key
     page = j.go("admin", "/")
     assert "/account/two-factor" not in page.url
@@ -151,6 +163,30 @@ def invite_everyone(j: Journey, cast: People) -> None:
     assert {"moderator", "assessor", "second_marker"} <= set(j.secrets), j.secrets.keys()
 
 
+def enrol_from_today(j: Journey, cast: People) -> None:
+    """The employer admin enrols the practitioner on the five-year ECF, starting today (the service's today)."""
+    cast.start = clock.today()
+    enrol_the_practitioner(j, cast)
+    page = j.go("practitioner", cast.enrolment_url)
+    assert "Year 1" in page.locator("main").inner_text()
+
+
+def ten_months_pass(j: Journey, cast: People) -> None:
+    """The clock moves on ten months: every session has ended (idle and absolute timeouts), so the next page each
+    person opens asks them to sign in again; the practitioner's home page now shows the year well under way."""
+    j.move_clock(dt.timedelta(days=300))
+    page = j.page("practitioner")
+    page.goto(j.base + "/cpd/")
+    assert urlsplit(page.url).path == "/sign-in", "a session outlived ten months"
+    page = j.go("practitioner", "/cpd/")  # signs in again
+    assert urlsplit(page.url).path == "/cpd/"
+
+
+def the_appeal_window_passes(j: Journey, cast: People) -> None:
+    """Six weeks after the sign-off (past the 20 working days for an appeal) the certificate still stands."""
+    j.move_clock(dt.timedelta(days=42))
+
+
 def second_mark(j: Journey, cast: People) -> None:
     """Ash is a new assessor, so their first recommendation is second-marked: the moderator picks Bea, who marks the
     same sealed version blind."""
@@ -177,10 +213,11 @@ def check_the_certificate(j: Journey, cast: People) -> None:
 
 
 EMPTY_INSTALLATION_JOURNEY = [
-    first_sign_in, create_the_employers, invite_everyone, enrol_the_practitioner, log_cpd, write_case_reflection,
+    first_sign_in, create_the_employers, invite_everyone, enrol_from_today, ten_months_pass, log_cpd,
+    write_case_reflection,
     redact_and_send, verify_reflection, start_year_one, choose_evidence_with_the_keyboard, agree_to_submission,
     submit_with_the_keyboard, allocate_the_assessor, assess, draw_the_sample, second_mark, moderate, sign_off,
-    check_the_certificate]
+    the_appeal_window_passes, check_the_certificate]
 
 
 def test_an_empty_installation_runs_to_a_certificate(empty_server: Server, browser: Any,

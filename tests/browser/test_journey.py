@@ -42,7 +42,13 @@ from tests.browser.journey import (
     verify_reflection,
     write_case_reflection,
 )
-from tests.browser_fixtures import _free_port, require_chromium, running_server, server_database_url
+from tests.browser_fixtures import (
+    _free_port,
+    follow_the_test_clock,
+    require_chromium,
+    running_server,
+    server_database_url,
+)
 from tests.conftest import IS_POSTGRES, TEST_DATABASE_URL
 from tests.pdf_images import qr_codes_in_pdf
 
@@ -64,6 +70,7 @@ def journey_server() -> Iterator[Server]:
            "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(folder / "mail"), "SIGN_IN_RATE_LIMIT": "1000 per minute",
            "EXTERNAL_URL": base}
     env.pop("TEST_DATABASE_URL", None)
+    follow_the_test_clock(env, folder)
     server = Server(base, env, folder)
     server.cli("db", "upgrade")
     server.cli("seed-demo")
