@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeDecorator
 
 from portal.db import session
 
@@ -54,8 +55,11 @@ def _fits(column: Any, value: Any, dialect: Any) -> bool:
     nothing, a string for an id, a number too large for the database, a date that is not one."""
     if value is None or isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
         return False
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):  # a decorated type says ``object``: ask the type it decorates
+        column_type = column_type.impl_instance
     try:
-        expected = column.type.python_type
+        expected = column_type.python_type
     except (AttributeError, NotImplementedError):
         expected = None
     if expected is int and not (isinstance(value, int) and value in _BIGINT):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import insert, select
 
 from portal import clock
@@ -133,3 +134,16 @@ def test_statements_are_carried_to_a_new_version_through_a_crosswalk(world, item
     # unchanged sets: nothing to do
     assert carry_statements(enrolment, SimpleNamespace(standards=(swe,)), SimpleNamespace(standards=(swe,)),
                             None) == 0
+
+
+@pytest.mark.parametrize("values", [[5, 1], [5.5, 1], ["2026-01-01", "x"], [None, 1], ["2026-13-01", 1]])
+def test_a_tampered_list_cursor_starts_again_at_the_first_page(client, world, sign_in_as, item_builder, values):
+    """A cursor is opaque, but anyone can edit the URL: a number where the date goes was a 500 (found by fuzzing)."""
+    from portal.pagination import encode_cursor
+
+    item = item_builder(occurred_on=clock.today() - dt.timedelta(days=3))
+    sign_in_as(world["practitioner"])
+    for direction in ("after", "before"):
+        response = client.get(f"/casework/enrolments/{world['enrolment'].id}?{direction}={encode_cursor(values)}")
+        assert response.status_code == 200
+        assert f"/casework/items/{item.id}" in response.get_data(as_text=True)  # the first page, with the item
