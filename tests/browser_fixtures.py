@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +26,22 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-quic", "--no-first-run"]
 SCHEMA = "browser_check"
+
+
+def pause(seconds: float) -> None:
+    """Wait ``seconds`` of real time. Not ``time.sleep``: under Debian's faketime (the suite must pass with the
+    machine's clock moved) Python's sleep fails with EINVAL, while a timed wait on an event works."""
+    threading.Event().wait(seconds)
+
+
+def exited_within(process: subprocess.Popen[Any], seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds`` (``Popen.wait(timeout=...)`` polls with time.sleep, which
+    faketime breaks)."""
+    for _ in range(max(1, int(seconds * 10))):
+        if process.poll() is not None:
+            return True
+        pause(0.1)
+    return process.poll() is not None
 
 
 def _free_port() -> int:
@@ -52,12 +68,38 @@ def server_database_url(tmp: Path, schema: str = SCHEMA, name: str = "browser") 
     return f"{TEST_DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
 
 
+_FAKETIME_VARIABLES = ("FAKETIME", "FAKETIME_SHARED", "FAKETIME_NO_CACHE", "FAKETIME_TIMESTAMP_FILE",
+                       "DONT_FAKE_MONOTONIC", "FAKE_STAT")
+
+
+def under_faketime() -> bool:
+    """Whether this process runs under Debian's faketime (its library preloaded)."""
+    return "faketime" in os.environ.get("LD_PRELOAD", "")
+
+
+def without_faketime(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a child process that runs on the machine's real clock: faketime's library breaks ``time.sleep``
+    (EINVAL), which gunicorn needs, so servers and the browser run without it and follow the test's clock through
+    the shift file instead."""
+    clean = {k: v for k, v in env.items() if k not in _FAKETIME_VARIABLES}
+    preload = [part for part in clean.get("LD_PRELOAD", "").replace(":", " ").split() if "faketime" not in part]
+    if preload:
+        clean["LD_PRELOAD"] = " ".join(preload)
+    else:
+        clean.pop("LD_PRELOAD", None)
+    return clean
+
+
 def machine_now() -> dt.datetime:
-    """The machine's time, whatever time-machine has done to this process's clock."""
+    """The machine's real time, whatever time-machine or faketime have done to this process's clock."""
     import time_machine
 
     from portal import clock
 
+    if under_faketime():  # ask a process that faketime does not reach
+        answer = subprocess.run([sys.executable, "-c", "import time; print(repr(time.time()))"],
+                                env=without_faketime(dict(os.environ)), capture_output=True, text=True, check=True)
+        return dt.datetime.fromtimestamp(float(answer.stdout), dt.UTC)
     if not time_machine.escape_hatch.is_travelling():
         return clock.now()  # this process's clock is the machine's
     return time_machine.escape_hatch.datetime.datetime.now(dt.UTC)
@@ -65,10 +107,14 @@ def machine_now() -> dt.datetime:
 
 def follow_the_test_clock(env: dict[str, str], folder: Path) -> Path:
     """Make a server (and its ``portal`` commands) started with ``env`` keep the service clock of this test process,
-    even where it has been moved (PORTAL_TEST_TODAY, or ``Journey.move_clock``): the server adds the shift written
-    in the returned file to the machine's clock."""
+    even where it has been moved (PORTAL_TEST_TODAY, ``Journey.move_clock``, or faketime for the whole run): the
+    server runs on the machine's real clock (``env`` loses faketime) and adds the shift written in the returned
+    file."""
     from portal import clock
 
+    clean = without_faketime(env)
+    env.clear()
+    env.update(clean)
     path = folder / "clock-shift"
     clock.write_shift_file(str(path), clock.now() - machine_now())
     env["PORTAL_TEST_CLOCK_FILE"] = str(path)
@@ -89,6 +135,10 @@ def running_server(env: dict[str, str], port: int, log_path: Path, *gunicorn_arg
     ``gunicorn_args`` say otherwise), its output in ``log_path``; yields the base URL once /healthz answers and
     stops the server afterwards."""
     args = list(gunicorn_args) or ["--workers", "2", "--threads", "2"]
+    env = dict(env)
+    if "PORTAL_TEST_CLOCK_FILE" not in env:
+        follow_the_test_clock(env, log_path.parent)
+    env = without_faketime(env)
     log = log_path.open("w")
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", *args,
                                "portal:create_app()"], env=env, stdout=log, stderr=log)
@@ -99,13 +149,15 @@ def running_server(env: dict[str, str], port: int, log_path: Path, *gunicorn_arg
                 urllib.request.urlopen(f"{base}/healthz", timeout=1)
                 break
             except OSError:
-                time.sleep(0.2)
+                pause(0.2)
         else:
             raise RuntimeError("the test server did not start: " + log_path.read_text()[-2000:])
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        if not exited_within(server, 10):
+            server.kill()
+            server.wait()
         log.close()
 
 
@@ -135,7 +187,8 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     env=without_faketime(dict(os.environ)))
         yield chromium
         chromium.close()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_fixtures import _free_port, running_server
+from tests.browser_fixtures import _free_port, pause, running_server
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -117,7 +117,7 @@ def test_on_sqlite_pages_are_read_while_a_writer_holds_the_lock_and_posts_wait_f
 
             poster = threading.Thread(target=post)
             poster.start()
-            time.sleep(1.5)
+            pause(1.5)
             assert poster.is_alive()  # the sign-in (it counts failed attempts) waits for the write lock
         finally:
             writer.execute("ROLLBACK")

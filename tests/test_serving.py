@@ -12,6 +12,7 @@ import pytest
 
 from portal.config import ProductionConfig
 from portal.serving import check_worker_count, server_settings
+from tests.browser_fixtures import exited_within, without_faketime
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -62,7 +63,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
                                                              "TEST_DATABASE_URL", "GUNICORN_THREADS"}}
     env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "PORTAL_INSTANCE_PATH": str(tmp_path),
                 "SECRET_KEY": SECRET, **extra})
-    return env
+    return without_faketime(env)  # gunicorn sleeps, which faketime breaks; nothing here depends on the date
 
 
 def _free_port() -> int:
@@ -74,8 +75,7 @@ def _free_port() -> int:
 def test_gunicorn_serves_memory_storage_from_one_worker(tmp_path):
     """The settings `make run` uses (gunicorn.conf.py): one worker, with threads."""
     result = subprocess.run([GUNICORN, "--config", "gunicorn.conf.py", "--print-config", "portal:create_app()"],
-                            cwd=ROOT, env=_env(tmp_path, PORTAL_ENV="development"), capture_output=True, text=True, check=False,
-                            timeout=60)
+                            cwd=ROOT, env=_env(tmp_path, PORTAL_ENV="development"), capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     settings = {key.strip(): value.strip() for key, _, value in (line.partition(" = ") for line in
                                                                  result.stdout.splitlines())}
@@ -83,8 +83,7 @@ def test_gunicorn_serves_memory_storage_from_one_worker(tmp_path):
 
 
 def test_make_run_lets_the_config_choose_the_workers():
-    dry_run = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True,
-                             timeout=60).stdout
+    dry_run = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     [command] = [line for line in dry_run.splitlines() if "gunicorn" in line]
     assert "--config gunicorn.conf.py" in command and "--workers" not in command
 
@@ -94,11 +93,10 @@ def test_gunicorn_in_production_refuses_two_workers_on_memory_storage(tmp_path):
                                f"127.0.0.1:{_free_port()}", "portal:create_app()"],
                               cwd=ROOT, env=_env(tmp_path, PORTAL_ENV="production"), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
-    try:
-        _, stderr = server.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.terminate()
-        server.communicate(timeout=10)
+    if not exited_within(server, 30):
+        server.kill()
+        server.communicate()
         pytest.fail("gunicorn started two workers counting rate limits in memory in production")
+    _, stderr = server.communicate()
     assert server.returncode != 0
     assert "Refusing to start 2 worker processes with RATELIMIT_STORAGE_URI=memory://" in stderr

@@ -8,7 +8,6 @@ import email
 import re
 import subprocess
 import sys
-import time
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pyotp
 
 from portal import clock
 from tests.browser.test_accessibility import WCAG_TAGS
-from tests.browser_fixtures import ARTIFACTS
+from tests.browser_fixtures import ARTIFACTS, pause
 
 PASSWORD = "juniper kettle orchard lantern"
 
@@ -149,7 +148,7 @@ class Journey:
         secret = self.secrets[who]
         step = int(clock.now().timestamp() // 30)
         if self.last_step.get(who, -1) >= step:
-            time.sleep(30 - clock.now().timestamp() % 30 + 0.2)
+            pause(30 - clock.now().timestamp() % 30 + 0.2)
             step = int(clock.now().timestamp() // 30)
         self.last_step[who] = step
         return pyotp.TOTP(secret).at(step * 30)
