@@ -8,6 +8,7 @@ import email
 import re
 import subprocess
 import sys
+import tempfile
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pyotp
 
 from portal import clock
 from tests.browser.test_accessibility import WCAG_TAGS
-from tests.browser_fixtures import ARTIFACTS, pause
+from tests.browser_fixtures import ARTIFACTS, exited_within, pause
 
 PASSWORD = "juniper kettle orchard lantern"
 
@@ -32,10 +33,22 @@ class Server:
         self.base, self.env, self.folder = base, env, folder
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
-        result = subprocess.run([str(Path(sys.executable).parent / "portal"), *args], check=False, env=self.env,
-                                input=stdin, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, f"portal {' '.join(args)}: {result.stdout}\n{result.stderr}"
-        return result.stdout
+        """Run ``portal ARGS`` as an operator would; its output. (Files rather than pipes, and ``exited_within``
+        rather than a timeout: subprocess's timeouts poll with time.sleep, which faketime breaks.)"""
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            process = subprocess.Popen([str(Path(sys.executable).parent / "portal"), *args], env=self.env,
+                                       stdin=subprocess.PIPE, stdout=out, stderr=err, text=True)
+            if stdin is not None:
+                process.stdin.write(stdin)  # type: ignore[union-attr]
+            process.stdin.close()  # type: ignore[union-attr]
+            if not exited_within(process, 120):
+                process.kill()
+                process.wait()
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read(), err.read()
+        assert process.returncode == 0, f"portal {' '.join(args)}: {stdout}\n{stderr}"
+        return stdout
 
     def mail_to(self, address: str, *, send: bool = True) -> list[tuple[str, str]]:
         """Deliver the outbox (``portal mail send``, as the timer would) and read what reached ``address``."""
